@@ -1,0 +1,140 @@
+"""The staff roles: one definition of each group and what it may do, synced after migrate.
+
+A role is a Django group. What a member may do on a *particular* case also depends on
+team membership (pages.TeamPage / StaffMember.teams); see workflows for that rule.
+"""
+
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext_lazy as _
+
+OUTREACH_WORKER = "outreach_worker"
+COORDINATOR = "coordinator"
+RECEIVER = "receiver"
+EDITOR = "editor"
+MODERATOR = "moderator"
+LEADER = "leader"
+ADMINISTRATOR = "administrator"
+
+
+@dataclass(frozen=True)
+class Role:
+    key: str
+    group_name: str  # the group's name as staff see it in the admin
+    label: str
+    permissions: tuple[str, ...] = ()  # "app_label.codename"
+    page_permissions: tuple[str, ...] = ()  # Wagtail page permission codenames on the root
+    snippet_models: tuple[str, ...] = field(default=())  # "app_label.model": full access
+
+
+WAGTAIL_ADMIN = "wagtailadmin.access_admin"
+
+ROLES = {
+    role.key: role
+    for role in [
+        Role(
+            OUTREACH_WORKER,
+            "SKP-medarbejdere",
+            _("Outreach worker (SKP)"),
+            permissions=(),
+        ),
+        Role(
+            COORDINATOR,
+            "Koordinatorer",
+            _("Team coordinator"),
+            permissions=(),
+        ),
+        Role(
+            RECEIVER,
+            "Modtagende medarbejdere",
+            _("Receiving-department staff"),
+            permissions=(),
+        ),
+        Role(
+            EDITOR,
+            "Redaktører",
+            _("Editor"),
+            permissions=(WAGTAIL_ADMIN,),
+            page_permissions=("add_page", "change_page"),
+        ),
+        Role(
+            MODERATOR,
+            "Moderatorer",
+            _("Moderator (reviewer)"),
+            permissions=(WAGTAIL_ADMIN,),
+            page_permissions=("add_page", "change_page", "lock_page", "unlock_page"),
+        ),
+        Role(
+            LEADER,
+            "Ledere",
+            _("Leader (approver)"),
+            permissions=(WAGTAIL_ADMIN,),
+            # The last approver of a workflow publishes, so leaders need publish permission.
+            page_permissions=("add_page", "change_page", "publish_page"),
+        ),
+        Role(
+            ADMINISTRATOR,
+            "Administratorer",
+            _("Administrator"),
+            permissions=(
+                WAGTAIL_ADMIN,
+                "auth.add_user",
+                "auth.change_user",
+                "auth.view_user",
+                "auth.add_group",
+                "auth.change_group",
+                "auth.view_group",
+                "pages.change_emergencynumbers",
+            ),
+            page_permissions=(
+                "add_page",
+                "change_page",
+                "publish_page",
+                "bulk_delete_page",
+                "lock_page",
+                "unlock_page",
+            ),
+            snippet_models=("pages.staffmember",),
+        ),
+    ]
+}
+
+
+def group_name(role_key):
+    return ROLES[role_key].group_name
+
+
+def sync_roles(using="default"):
+    """Create or update every role's group and permissions; idempotent."""
+    from django.contrib.auth.models import Group, Permission
+    from django.contrib.contenttypes.models import ContentType
+    from django.core.exceptions import ImproperlyConfigured
+    from wagtail.models import GroupPagePermission, Page
+
+    def permission(dotted):
+        app_label, codename = dotted.split(".")
+        try:
+            return Permission.objects.using(using).get(
+                content_type__app_label=app_label, codename=codename
+            )
+        except Permission.DoesNotExist as exc:
+            raise ImproperlyConfigured(f"Role permission {dotted} does not exist.") from exc
+
+    root = Page.objects.using(using).filter(depth=1).first()
+    for role in ROLES.values():
+        group, _created = Group.objects.using(using).get_or_create(name=role.group_name)
+        perms = [permission(dotted) for dotted in role.permissions]
+        for model in role.snippet_models:
+            app_label, model_name = model.split(".")
+            ct = ContentType.objects.db_manager(using).get(app_label=app_label, model=model_name)
+            perms += list(Permission.objects.using(using).filter(content_type=ct))
+        group.permissions.set(perms)
+        if root is not None:
+            wanted = {permission(f"wagtailcore.{c}").pk for c in role.page_permissions}
+            GroupPagePermission.objects.using(using).filter(group=group).exclude(
+                page=root, permission_id__in=wanted
+            ).delete()
+            for perm_id in wanted:
+                GroupPagePermission.objects.using(using).get_or_create(
+                    group=group, page=root, permission_id=perm_id
+                )

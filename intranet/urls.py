@@ -1,0 +1,43 @@
+"""URL map. Everything needs login (LoginRequiredMiddleware) unless marked otherwise here."""
+
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+from django.views.i18n import set_language
+from wagtail import urls as wagtail_urls
+from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.documents import urls as wagtaildocs_urls
+
+from pages import views as page_views
+
+from . import views
+
+
+def _public(patterns):
+    """Mark Wagtail's page-serving views public: Wagtail's page privacy guards them."""
+    for pattern in patterns:
+        if hasattr(pattern, "url_patterns"):
+            _public(pattern.url_patterns)
+        else:
+            login_not_required(pattern.callback)
+    return patterns
+
+
+_public(wagtail_urls.urlpatterns)
+
+urlpatterns = [
+    path("django-admin/", admin.site.urls),
+    path("admin/", include(wagtailadmin_urls)),
+    path("documents/", include(wagtaildocs_urls)),
+    path("konto/", include("django.contrib.auth.urls")),
+    path("sprog/", login_not_required(set_language), name="set_language"),
+    path("personale/", views.staff_home, name="staff_home"),
+    path("sog/", page_views.search, name="search"),
+    path("", include(wagtail_urls)),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns = static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT) + urlpatterns

@@ -1,0 +1,584 @@
+"""Wagtail content: the quality standard, the contact directory and the site's settings."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from modelcluster.models import ClusterableModel
+from wagtail.admin.panels import (
+    FieldPanel,
+    FieldRowPanel,
+    InlinePanel,
+    MultiFieldPanel,
+    PageChooserPanel,
+)
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Orderable, Page, PageManager
+from wagtail.search import index
+
+from .blocks import BodyBlock
+
+SECTION_FEATURES = ["h3", "bold", "italic", "ol", "ul", "link", "document-link"]
+
+
+class HomePage(Page):
+    """The site's front page: the public entrance to standards, contacts and the concern form."""
+
+    intro = RichTextField(_("introduction"), blank=True, features=SECTION_FEATURES)
+    body = StreamField(BodyBlock(), verbose_name=_("body"), blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("body")]
+    search_fields = [*Page.search_fields, index.SearchField("intro")]
+
+    parent_page_types = ["wagtailcore.Page"]
+    subpage_types = ["pages.StandardIndexPage", "pages.DirectoryPage"]
+    max_count = 1
+
+    class Meta:
+        verbose_name = _("home page")
+        verbose_name_plural = _("home pages")
+
+
+# --- Contact directory ---------------------------------------------------------------------
+
+
+class ContactFields(models.Model):
+    """Public contact details shared by departments, teams and partners."""
+
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    secure_email = models.EmailField(
+        _("secure e-mail"),
+        blank=True,
+        help_text=_("Digital Post / secure mailbox for sensitive information."),
+    )
+    address = models.TextField(_("address"), blank=True)
+    opening_hours = models.TextField(
+        _("opening hours"), blank=True, help_text=_("For example: Mon-Thu 7-19, Fri 7-15.")
+    )
+
+    contact_panels = [
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("phone"), FieldPanel("email")]),
+                FieldPanel("secure_email"),
+                FieldPanel("address"),
+                FieldPanel("opening_hours"),
+            ],
+            heading=_("Public contact details"),
+        )
+    ]
+    contact_search_fields = [
+        index.SearchField("phone"),
+        index.SearchField("email"),
+        index.SearchField("address"),
+    ]
+
+    class Meta:
+        abstract = True
+
+
+class DirectoryPage(Page):
+    """The contact directory: departments with their teams, and external partners."""
+
+    intro = RichTextField(_("introduction"), blank=True, features=SECTION_FEATURES)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+
+    parent_page_types = ["pages.HomePage"]
+    subpage_types = ["pages.DepartmentPage", "pages.PartnerPage"]
+
+    class Meta:
+        verbose_name = _("contact directory")
+        verbose_name_plural = _("contact directories")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        children = self.get_children().live()
+        if not request.user.is_authenticated:
+            children = children.public()
+        context["departments"] = (
+            DepartmentPage.objects.child_of(self).live().filter(pk__in=children.values("pk"))
+        )
+        context["partners"] = (
+            PartnerPage.objects.child_of(self).live().filter(pk__in=children.values("pk"))
+        )
+        return context
+
+
+class DepartmentPage(ContactFields, Page):
+    """A department (forvaltning/afdeling) of the municipality."""
+
+    description = RichTextField(_("description"), blank=True, features=SECTION_FEATURES)
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("description"),
+        *ContactFields.contact_panels,
+    ]
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("description"),
+        *ContactFields.contact_search_fields,
+    ]
+
+    parent_page_types = ["pages.DirectoryPage"]
+    subpage_types = ["pages.TeamPage"]
+
+    class Meta:
+        verbose_name = _("department")
+        verbose_name_plural = _("departments")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["teams"] = TeamPage.objects.child_of(self).live().order_by("title")
+        return context
+
+
+class TeamQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """Teams the user is a member of, through their directory entry."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(members__user=user).distinct()
+
+
+class TeamPageManager(PageManager.from_queryset(TeamQuerySet)):
+    pass
+
+
+class TeamPage(ContactFields, Page):
+    """A team: a directory entry and the owner of a task queue in the referral process."""
+
+    description = RichTextField(_("description"), blank=True, features=SECTION_FEATURES)
+    internal_notes = RichTextField(
+        _("internal information"),
+        blank=True,
+        features=SECTION_FEATURES,
+        help_text=_("Shown to logged-in staff only, never on the public page."),
+    )
+    notification_email = models.EmailField(
+        _("notification mailbox"),
+        blank=True,
+        help_text=_(
+            "Internal mailbox told about new tasks in the team's queue. "
+            "Notifications contain a link, never personal data."
+        ),
+    )
+
+    objects = TeamPageManager()
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("description"),
+        *ContactFields.contact_panels,
+        MultiFieldPanel(
+            [FieldPanel("internal_notes"), FieldPanel("notification_email")],
+            heading=_("Internal"),
+        ),
+    ]
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("description"),
+        *ContactFields.contact_search_fields,
+    ]
+
+    parent_page_types = ["pages.DepartmentPage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
+
+    @property
+    def department(self):
+        return self.get_parent().specific
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        if request.user.is_authenticated:
+            context["staff"] = self.members.order_by("name")
+        return context
+
+
+class PartnerKind(models.TextChoices):
+    EMERGENCY = "emergency", _("Emergency services")
+    POLICE = "police", _("Police")
+    HEALTH = "health", _("Health services and psychiatry")
+    ADDICTION = "addiction", _("Addiction treatment")
+    SHELTER = "shelter", _("Shelter or drop-in centre")
+    HOUSING = "housing", _("Housing")
+    AUTHORITY = "authority", _("Municipal authority")
+    MUNICIPALITY = "municipality", _("Other municipality")
+    OTHER = "other", _("Other")
+
+
+class PartnerPage(ContactFields, Page):
+    """An external partner the team works with or refers people to."""
+
+    kind = models.CharField(_("kind"), max_length=20, choices=PartnerKind.choices)
+    description = RichTextField(_("description"), blank=True, features=SECTION_FEATURES)
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("kind"),
+        FieldPanel("description"),
+        *ContactFields.contact_panels,
+    ]
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("description"),
+        index.FilterField("kind"),
+        *ContactFields.contact_search_fields,
+    ]
+
+    parent_page_types = ["pages.DirectoryPage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = _("partner")
+        verbose_name_plural = _("partners")
+
+
+class StaffMember(index.Indexed, ClusterableModel):
+    """A person in the directory; linked to a user account, it makes that user a team member."""
+
+    name = models.CharField(_("name"), max_length=120)
+    job_title = models.CharField(_("job title"), max_length=120, blank=True)
+    teams = ParentalManyToManyField(
+        TeamPage,
+        related_name="members",
+        blank=True,
+        verbose_name=_("teams"),
+        help_text=_("Membership gives access to the team's task queue and cases."),
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="staff_member",
+        verbose_name=_("user account"),
+    )
+    work_phone = models.CharField(_("work phone"), max_length=40, blank=True)
+    mobile = models.CharField(
+        _("mobile (internal)"),
+        max_length=40,
+        blank=True,
+        help_text=_("Internal: shown to logged-in staff only."),
+    )
+    email = models.EmailField(_("e-mail"), blank=True)
+
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("job_title"),
+        FieldPanel("teams"),
+        FieldPanel("user"),
+        FieldRowPanel([FieldPanel("work_phone"), FieldPanel("mobile")]),
+        FieldPanel("email"),
+    ]
+    search_fields = [
+        index.SearchField("name"),
+        index.AutocompleteField("name"),
+        index.SearchField("job_title"),
+        index.SearchField("email"),
+    ]
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("staff member")
+        verbose_name_plural = _("staff members")
+
+    def __str__(self):
+        return self.name
+
+
+# --- Quality standards ---------------------------------------------------------------------
+
+
+class StandardIndexPage(Page):
+    """Lists the municipality's quality standards."""
+
+    intro = RichTextField(_("introduction"), blank=True, features=SECTION_FEATURES)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+
+    parent_page_types = ["pages.HomePage"]
+    subpage_types = ["pages.StandardPage"]
+
+    class Meta:
+        verbose_name = _("list of quality standards")
+        verbose_name_plural = _("lists of quality standards")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        standards = StandardPage.objects.child_of(self).live().order_by("title")
+        if not request.user.is_authenticated:
+            standards = standards.public()
+        context["standards"] = standards
+        return context
+
+
+class RedirectReason(models.TextChoices):
+    """Why a referral falls outside the scheme, and so where triage sends it."""
+
+    ACUTE = "acute", _("Acute danger: emergency services")
+    UNDER_AGE = "under_age", _("Under the age range: family department")
+    OVER_AGE = "over_age", _("Over the age range: elderly care")
+    SUBSTANCE_ABUSE = "substance_abuse", _("Mainly substance abuse: addiction service")
+    LONG_TERM_SUPPORT = "long_term_support", _("Long-term support (§ 85): the authority")
+    OTHER_MUNICIPALITY = "other_municipality", _("Lives in another municipality")
+
+
+class StandardPage(Page):
+    """A quality standard (kvalitetsstandard) whose numbers drive the referral process."""
+
+    responsible_department = models.ForeignKey(
+        DepartmentPage,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("responsible department"),
+    )
+    legal_basis = RichTextField(_("legal basis"), blank=True, features=SECTION_FEATURES)
+    target_group = RichTextField(_("target group"), blank=True, features=SECTION_FEATURES)
+    purpose = RichTextField(_("purpose"), blank=True, features=SECTION_FEATURES)
+    activities = RichTextField(
+        _("what the support contains"), blank=True, features=SECTION_FEATURES
+    )
+    exclusions = RichTextField(
+        _("what the support does not contain"), blank=True, features=SECTION_FEATURES
+    )
+    frequency = RichTextField(_("frequency and scope"), blank=True, features=SECTION_FEATURES)
+    duration = RichTextField(_("duration and reassessment"), blank=True, features=SECTION_FEATURES)
+    citizen_responsibilities = RichTextField(
+        _("the citizen's own responsibilities"), blank=True, features=SECTION_FEATURES
+    )
+    follow_up = RichTextField(_("follow-up"), blank=True, features=SECTION_FEATURES)
+    documentation = RichTextField(_("documentation"), blank=True, features=SECTION_FEATURES)
+    supplier = RichTextField(_("supplier"), blank=True, features=SECTION_FEATURES)
+    competences = RichTextField(_("competence requirements"), blank=True, features=SECTION_FEATURES)
+    case_handling = RichTextField(
+        _("case-handling deadline"), blank=True, features=SECTION_FEATURES
+    )
+    how_to_apply = RichTextField(_("how to get support"), blank=True, features=SECTION_FEATURES)
+    complaints = RichTextField(_("complaints"), blank=True, features=SECTION_FEATURES)
+    body = StreamField(BodyBlock(), verbose_name=_("further content"), blank=True)
+
+    delivering_teams = ParentalManyToManyField(
+        TeamPage,
+        blank=True,
+        related_name="standards",
+        verbose_name=_("delivering teams"),
+        help_text=_(
+            "The teams that deliver the support. Their contact details are shown on the "
+            "standard, and new referrals are triaged in their queues."
+        ),
+    )
+
+    first_contact_deadline_days = models.PositiveSmallIntegerField(
+        _("first contact within (days)"),
+        default=7,
+        validators=[MinValueValidator(1), MaxValueValidator(90)],
+        help_text=_("Days from a referral is received until the first outreach attempt."),
+    )
+    reassessment_interval_months = models.PositiveSmallIntegerField(
+        _("reassessment every (months)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(24)],
+        help_text=_("Leave empty if the standard sets no fixed reassessment."),
+    )
+    min_age = models.PositiveSmallIntegerField(
+        _("minimum age"), default=18, validators=[MaxValueValidator(120)]
+    )
+    max_age = models.PositiveSmallIntegerField(
+        _("maximum age"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(120)],
+        help_text=_("Leave empty for no upper age limit."),
+    )
+
+    approval_body = models.CharField(
+        _("approved by"),
+        max_length=200,
+        blank=True,
+        help_text=_("The political committee or council that approves the standard."),
+    )
+    approval_date = models.DateField(
+        _("approval date"),
+        null=True,
+        blank=True,
+        help_text=_("Set automatically when the approval workflow publishes the standard."),
+    )
+    next_review_date = models.DateField(
+        _("next review"),
+        null=True,
+        blank=True,
+        help_text=_("Editors are reminded when this date has passed."),
+    )
+
+    content_panels = [
+        *Page.content_panels,
+        MultiFieldPanel(
+            [
+                FieldPanel("responsible_department"),
+                FieldPanel("delivering_teams"),
+                FieldPanel("approval_body"),
+                FieldRowPanel(
+                    [FieldPanel("approval_date", read_only=True), FieldPanel("next_review_date")]
+                ),
+            ],
+            heading=_("Responsibility and approval"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldRowPanel(
+                    [
+                        FieldPanel("first_contact_deadline_days"),
+                        FieldPanel("reassessment_interval_months"),
+                    ]
+                ),
+                FieldRowPanel([FieldPanel("min_age"), FieldPanel("max_age")]),
+            ],
+            heading=_("Rules the referral process follows"),
+        ),
+        InlinePanel(
+            "redirects",
+            heading=_("Where referrals outside the scheme are sent"),
+            label=_("Redirect destination"),
+        ),
+        FieldPanel("legal_basis"),
+        FieldPanel("target_group"),
+        FieldPanel("purpose"),
+        FieldPanel("activities"),
+        FieldPanel("exclusions"),
+        FieldPanel("frequency"),
+        FieldPanel("duration"),
+        FieldPanel("citizen_responsibilities"),
+        FieldPanel("follow_up"),
+        FieldPanel("documentation"),
+        FieldPanel("supplier"),
+        FieldPanel("competences"),
+        FieldPanel("case_handling"),
+        FieldPanel("how_to_apply"),
+        FieldPanel("complaints"),
+        FieldPanel("body"),
+    ]
+
+    SECTIONS = [
+        "legal_basis",
+        "target_group",
+        "purpose",
+        "activities",
+        "exclusions",
+        "frequency",
+        "duration",
+        "citizen_responsibilities",
+        "follow_up",
+        "documentation",
+        "supplier",
+        "competences",
+        "case_handling",
+        "how_to_apply",
+        "complaints",
+    ]
+    search_fields = [
+        *Page.search_fields,
+        *[index.SearchField(name) for name in SECTIONS],
+        index.FilterField("next_review_date"),
+    ]
+
+    parent_page_types = ["pages.StandardIndexPage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = _("quality standard")
+        verbose_name_plural = _("quality standards")
+
+    def clean(self):
+        super().clean()
+        if self.max_age is not None and self.min_age is not None and self.max_age < self.min_age:
+            raise ValidationError(
+                {"max_age": _("The maximum age must not be lower than the minimum age.")}
+            )
+
+    @property
+    def sections(self):
+        """(heading, rich text) of every filled-in section, in the standard's order."""
+        return [
+            (self._meta.get_field(name).verbose_name, getattr(self, name))
+            for name in self.SECTIONS
+            if getattr(self, name)
+        ]
+
+    @property
+    def is_due_for_review(self):
+        return self.next_review_date is not None and self.next_review_date <= timezone.localdate()
+
+
+class StandardRedirect(Orderable):
+    """Where triage sends a referral that falls outside the scheme for a given reason."""
+
+    standard = ParentalKey(StandardPage, on_delete=models.CASCADE, related_name="redirects")
+    reason = models.CharField(_("reason"), max_length=30, choices=RedirectReason.choices)
+    destination = models.ForeignKey(
+        Page,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("destination"),
+        help_text=_("A team or partner in the contact directory."),
+    )
+    note = models.CharField(_("note"), max_length=255, blank=True)
+
+    panels = [
+        FieldPanel("reason"),
+        PageChooserPanel("destination", ["pages.TeamPage", "pages.PartnerPage"]),
+        FieldPanel("note"),
+    ]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("redirect destination")
+        verbose_name_plural = _("redirect destinations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["standard", "reason"], name="unique_redirect_reason_per_standard"
+            )
+        ]
+
+
+# --- Site settings -------------------------------------------------------------------------
+
+
+@register_setting(icon="warning")
+class EmergencyNumbers(BaseSiteSetting):
+    """Emergency numbers shown wherever a referral is taken in."""
+
+    emergency = models.CharField(_("emergency (ambulance, fire)"), max_length=20, default="112")
+    police = models.CharField(_("police"), max_length=20, default="114")
+    medical_helpline = models.CharField(_("medical helpline"), max_length=20, default="1813")
+    notice = models.TextField(
+        _("notice"),
+        default=(
+            "Ved akut fare for liv eller helbred: ring 112. Politiet: 114. "
+            "Akuttelefonen (Region Hovedstaden): 1813. Ordningen med støtte- og "
+            "kontaktperson er ikke et akuttilbud."
+        ),
+        help_text=_("Shown above every intake form."),
+    )
+
+    panels = [
+        FieldRowPanel(
+            [FieldPanel("emergency"), FieldPanel("police"), FieldPanel("medical_helpline")]
+        ),
+        FieldPanel("notice"),
+    ]
+
+    class Meta:
+        verbose_name = _("emergency numbers")

@@ -1,0 +1,84 @@
+"""The rules of the quality standard in force at a given moment, as the process reads them."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from wagtail.models import PageLogEntry, Revision
+
+from .models import StandardPage, TeamPage
+
+
+class NoStandardInForce(Exception):
+    """No published quality standard governs the team at that moment."""
+
+
+@dataclass(frozen=True)
+class Rules:
+    standard_id: int
+    revision_id: int
+    title: str
+    first_contact_deadline_days: int
+    reassessment_interval_months: int | None
+    min_age: int
+    max_age: int | None
+    redirects: dict = field(default_factory=dict)  # RedirectReason value -> destination page id
+
+    def age_outside_range(self, age):
+        """'under_age', 'over_age' or None for an age (None: unknown, never outside)."""
+        if age is None:
+            return None
+        if age < self.min_age:
+            return "under_age"
+        if self.max_age is not None and age > self.max_age:
+            return "over_age"
+        return None
+
+
+def _rules_from(standard, revision_id):
+    return Rules(
+        standard_id=standard.pk,
+        revision_id=revision_id,
+        title=standard.title,
+        first_contact_deadline_days=standard.first_contact_deadline_days,
+        reassessment_interval_months=standard.reassessment_interval_months,
+        min_age=standard.min_age,
+        max_age=standard.max_age,
+        redirects={r.reason: r.destination_id for r in standard.redirects.all()},
+    )
+
+
+def _standard_for(team):
+    standards = StandardPage.objects.live().order_by("-first_published_at")
+    if team is not None:
+        team_id = team.pk if isinstance(team, TeamPage) else team
+        governing = standards.filter(delivering_teams=team_id).first()
+        if governing is not None:
+            return governing
+    return standards.first()
+
+
+def rules_in_force(*, team=None, at: datetime | None = None) -> Rules:
+    """The published rules governing `team` at moment `at` (default: now).
+
+    Only published revisions count: a draft or a revision awaiting approval never
+    governs a case. For a past moment, the revision that was published last before it.
+    """
+    standard = _standard_for(team)
+    if standard is None:
+        raise NoStandardInForce(_("No published quality standard is in force."))
+    if at is None or at >= (standard.last_published_at or timezone.now()):
+        return _rules_from(standard, standard.live_revision_id)
+
+    entry = (
+        PageLogEntry.objects.filter(
+            page=standard, action="wagtail.publish", timestamp__lte=at, revision__isnull=False
+        )
+        .order_by("-timestamp", "-pk")
+        .first()
+    )
+    if entry is None:
+        raise NoStandardInForce(_("No quality standard was published at that time."))
+    revision = Revision.objects.get(pk=entry.revision_id)
+    return _rules_from(revision.as_object(), revision.pk)
