@@ -1,4 +1,5 @@
 from django.apps import AppConfig, apps
+from django.contrib.staticfiles.apps import StaticFilesConfig as BaseStaticFilesConfig
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
@@ -12,9 +13,12 @@ def _sync_roles(sender, using, **kwargs):
     # their turn, so sync once, after the last one.
     if sender is not _last_app_with_models():
         return
+    from pages.moderation import ensure_approval_workflow
+
     from .roles import sync_roles
 
     sync_roles(using=using)
+    ensure_approval_workflow(using=using)
 
 
 class IntranetConfig(AppConfig):
@@ -25,3 +29,12 @@ class IntranetConfig(AppConfig):
         # Roles are set-up data: after every migrate (and test-database flush) the groups,
         # their permissions and the approval workflow are brought in line with roles.py.
         post_migrate.connect(_sync_roles, dispatch_uid="intranet_sync_roles")
+
+
+class StaticFilesConfig(BaseStaticFilesConfig):
+    # viewflow ships a copy of roboto-fontface's CSS whose font files are missing; the
+    # manifest storage refuses such CSS. We do not use viewflow's frontend or its fonts.
+    ignore_patterns = [
+        *BaseStaticFilesConfig.ignore_patterns,
+        "viewflow/fonts/roboto/node_modules/*",
+    ]

@@ -3,7 +3,9 @@
 from django.shortcuts import render
 from wagtail.models import TaskState
 
-from pages.models import StandardPage
+from pages.models import StandardPage, visible_to
+
+RECENT_STANDARDS = 5
 
 
 def staff_home(request):
@@ -13,7 +15,9 @@ def staff_home(request):
         .select_related("workflow_state", "task", "revision")
         .order_by("started_at")
     )
-    recent_standards = StandardPage.objects.live().order_by("-last_published_at")[:5]
+    recent_standards = visible_to(
+        StandardPage.objects.live().order_by("-last_published_at"), request
+    )[:RECENT_STANDARDS]
     return render(
         request,
         "intranet/staff_home.html",

@@ -1,5 +1,7 @@
 """Wagtail content: the quality standard, the contact directory and the site's settings."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -17,12 +19,26 @@ from wagtail.admin.panels import (
 )
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Orderable, Page, PageManager
+from wagtail.models import Orderable, Page, PageManager, PageViewRestriction
+from wagtail.query import PageQuerySet
 from wagtail.search import index
+from wagtail.search.queryset import SearchableQuerySetMixin
 
 from .blocks import BodyBlock
 
 SECTION_FEATURES = ["h3", "bold", "italic", "ol", "ul", "link", "document-link"]
+
+
+def visible_to(pages, request):
+    """`pages` less those behind a view restriction (login, groups, password) `request` fails.
+
+    Wagtail checks privacy only when a page is served; listings and search must do it here.
+    """
+    restrictions = PageViewRestriction.objects.select_related("page").prefetch_related("groups")
+    for restriction in restrictions:
+        if not restriction.accept_request(request):
+            pages = pages.not_descendant_of(restriction.page, inclusive=True)
+    return pages
 
 
 class HomePage(Page):
@@ -41,6 +57,13 @@ class HomePage(Page):
     class Meta:
         verbose_name = _("home page")
         verbose_name_plural = _("home pages")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        children = visible_to(self.get_children().live(), request)
+        context["standard_index"] = children.type(StandardIndexPage).first()
+        context["directory"] = children.type(DirectoryPage).first()
+        return context
 
 
 # --- Contact directory ---------------------------------------------------------------------
@@ -98,14 +121,11 @@ class DirectoryPage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        children = self.get_children().live()
-        if not request.user.is_authenticated:
-            children = children.public()
-        context["departments"] = (
-            DepartmentPage.objects.child_of(self).live().filter(pk__in=children.values("pk"))
+        context["departments"] = visible_to(
+            DepartmentPage.objects.child_of(self).live().order_by("title"), request
         )
-        context["partners"] = (
-            PartnerPage.objects.child_of(self).live().filter(pk__in=children.values("pk"))
+        context["partners"] = visible_to(
+            PartnerPage.objects.child_of(self).live().order_by("title"), request
         )
         return context
 
@@ -135,11 +155,13 @@ class DepartmentPage(ContactFields, Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["teams"] = TeamPage.objects.child_of(self).live().order_by("title")
+        context["teams"] = visible_to(
+            TeamPage.objects.child_of(self).live().order_by("title"), request
+        )
         return context
 
 
-class TeamQuerySet(models.QuerySet):
+class TeamQuerySet(PageQuerySet):
     def for_user(self, user):
         """Teams the user is a member of, through their directory entry."""
         if not user.is_authenticated:
@@ -200,6 +222,10 @@ class TeamPage(ContactFields, Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
+        context["department"] = self.get_parent().specific
+        context["standards"] = visible_to(
+            StandardPage.objects.live().filter(delivering_teams=self).order_by("title"), request
+        )
         if request.user.is_authenticated:
             context["staff"] = self.members.order_by("name")
         return context
@@ -244,6 +270,10 @@ class PartnerPage(ContactFields, Page):
         verbose_name_plural = _("partners")
 
 
+class StaffMemberQuerySet(SearchableQuerySetMixin, models.QuerySet):
+    pass
+
+
 class StaffMember(index.Indexed, ClusterableModel):
     """A person in the directory; linked to a user account, it makes that user a team member."""
 
@@ -272,6 +302,8 @@ class StaffMember(index.Indexed, ClusterableModel):
         help_text=_("Internal: shown to logged-in staff only."),
     )
     email = models.EmailField(_("e-mail"), blank=True)
+
+    objects = StaffMemberQuerySet.as_manager()
 
     panels = [
         FieldPanel("name"),
@@ -316,11 +348,21 @@ class StandardIndexPage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        standards = StandardPage.objects.child_of(self).live().order_by("title")
-        if not request.user.is_authenticated:
-            standards = standards.public()
-        context["standards"] = standards
+        context["standards"] = visible_to(
+            StandardPage.objects.child_of(self).live().order_by("title"), request
+        )
         return context
+
+
+class StandardQuerySet(PageQuerySet):
+    def due_for_review(self, *, within_days=30, today=None):
+        """Standards whose next review date has passed or falls within `within_days` days."""
+        today = today or timezone.localdate()
+        return self.filter(next_review_date__lte=today + timedelta(days=within_days))
+
+
+class StandardPageManager(PageManager.from_queryset(StandardQuerySet)):
+    pass
 
 
 class RedirectReason(models.TextChoices):
@@ -421,8 +463,12 @@ class StandardPage(Page):
         _("next review"),
         null=True,
         blank=True,
-        help_text=_("Editors are reminded when this date has passed."),
+        help_text=_(
+            "Editors are reminded from 30 days before this date, and until it is reviewed."
+        ),
     )
+
+    objects = StandardPageManager()
 
     content_panels = [
         *Page.content_panels,
@@ -508,6 +554,16 @@ class StandardPage(Page):
             raise ValidationError(
                 {"max_age": _("The maximum age must not be lower than the minimum age.")}
             )
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        # Read through the page's own relations, so a preview shows its unsaved choices.
+        team_ids = [team.pk for team in self.delivering_teams.all()]
+        context["delivering_teams"] = visible_to(
+            TeamPage.objects.live().filter(pk__in=team_ids).order_by("title"), request
+        )
+        context["redirects"] = [r for r in self.redirects.all() if r.destination_id]
+        return context
 
     @property
     def sections(self):

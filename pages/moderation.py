@@ -1,6 +1,71 @@
-"""The approval workflow's finishing step: record the approval date, then publish."""
+"""The approval workflow: its set-up in code and its finishing step (approval date, publish)."""
 
+from django.db import transaction
 from django.utils import timezone
+
+from intranet import roles
+
+WORKFLOW_NAME = "Godkendelse"
+REVIEW_TASK_NAME = "Faglig gennemgang"
+APPROVAL_TASK_NAME = "Ledelsens godkendelse"
+
+# What Wagtail's own migrations create; we have our own Danish groups and workflow instead.
+WAGTAIL_DEFAULT_WORKFLOW = "Moderators approval"
+WAGTAIL_DEFAULT_GROUPS = ("Editors", "Moderators")
+
+
+@transaction.atomic
+def ensure_approval_workflow(*, using="default"):
+    """Create or update the two-step approval workflow on the whole page tree; idempotent.
+
+    Step 1, professional review, by the moderators; step 2, approval, by the leaders, whose
+    approval publishes. Wagtail's default workflow and groups are retired.
+    """
+    from django.contrib.auth.models import Group
+    from wagtail.models import GroupApprovalTask, Page, Workflow, WorkflowPage, WorkflowTask
+
+    steps = [
+        (REVIEW_TASK_NAME, roles.group_name(roles.MODERATOR)),
+        (APPROVAL_TASK_NAME, roles.group_name(roles.LEADER)),
+    ]
+    workflow = Workflow.objects.using(using).filter(name=WORKFLOW_NAME).order_by("pk").first()
+    if workflow is None:
+        workflow = Workflow(name=WORKFLOW_NAME)
+    workflow.active = True
+    workflow.save(using=using)
+
+    task_ids = []
+    for sort_order, (task_name, group_name) in enumerate(steps):
+        task = GroupApprovalTask.objects.using(using).filter(name=task_name).order_by("pk").first()
+        if task is None:
+            task = GroupApprovalTask(name=task_name)
+        task.active = True
+        task.save(using=using)
+        task.groups.set([Group.objects.using(using).get(name=group_name)])
+        WorkflowTask.objects.using(using).update_or_create(
+            workflow=workflow, task=task, defaults={"sort_order": sort_order}
+        )
+        task_ids.append(task.pk)
+    WorkflowTask.objects.using(using).filter(workflow=workflow).exclude(
+        task_id__in=task_ids
+    ).delete()
+
+    for default in Workflow.objects.using(using).filter(name=WAGTAIL_DEFAULT_WORKFLOW):
+        # deactivate() cancels its running reviews and unassigns it; its history stays.
+        if default.active:
+            default.deactivate()
+    for task in GroupApprovalTask.objects.using(using).filter(
+        name=WAGTAIL_DEFAULT_WORKFLOW, active=True
+    ):
+        task.deactivate()
+
+    root = Page.objects.using(using).filter(depth=1).first()
+    if root is not None:
+        WorkflowPage.objects.using(using).update_or_create(
+            page=root, defaults={"workflow": workflow}
+        )
+    Group.objects.using(using).filter(name__in=WAGTAIL_DEFAULT_GROUPS).delete()
+    return workflow
 
 
 def publish_with_approval_date(workflow_state, user=None):

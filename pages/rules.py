@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.models import PageLogEntry, Revision
 
-from .models import StandardPage, TeamPage
+from .models import StandardPage
 
 
 class NoStandardInForce(Exception):
@@ -17,7 +17,7 @@ class NoStandardInForce(Exception):
 @dataclass(frozen=True)
 class Rules:
     standard_id: int
-    revision_id: int
+    revision_id: int | None  # None only for a page made live in code without a revision
     title: str
     first_contact_deadline_days: int
     reassessment_interval_months: int | None
@@ -50,10 +50,10 @@ def _rules_from(standard, revision_id):
 
 
 def _standard_for(team):
-    standards = StandardPage.objects.live().order_by("-first_published_at")
+    """The live standard delivered by `team`; without one, the most recently introduced."""
+    standards = StandardPage.objects.live().order_by("-first_published_at", "-pk")
     if team is not None:
-        team_id = team.pk if isinstance(team, TeamPage) else team
-        governing = standards.filter(delivering_teams=team_id).first()
+        governing = standards.filter(delivering_teams=getattr(team, "pk", team)).first()
         if governing is not None:
             return governing
     return standards.first()
@@ -68,8 +68,14 @@ def rules_in_force(*, team=None, at: datetime | None = None) -> Rules:
     standard = _standard_for(team)
     if standard is None:
         raise NoStandardInForce(_("No published quality standard is in force."))
+    if at is not None and timezone.is_naive(at):
+        at = timezone.make_aware(at)
+
     if at is None or at >= (standard.last_published_at or timezone.now()):
-        return _rules_from(standard, standard.live_revision_id)
+        revision = standard.live_revision
+        if revision is None:  # made live in code without a revision: the row is the truth
+            return _rules_from(standard, None)
+        return _rules_from(revision.as_object(), revision.pk)
 
     entry = (
         PageLogEntry.objects.filter(

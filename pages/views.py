@@ -2,31 +2,29 @@
 
 from django.core.paginator import Paginator
 from django.shortcuts import render
-from wagtail.models import Page, PageViewRestriction
+from wagtail.models import Page
 
-from .models import StaffMember
+from .models import StaffMember, visible_to
 
 MAX_QUERY_LENGTH = 200
+RESULTS_PER_PAGE = 20
+MAX_PEOPLE = 20
 
 
 def pages_visible_to(request):
     """Live pages the request may open: Wagtail's own search view ignores page privacy."""
-    pages = Page.objects.live()
-    for restriction in PageViewRestriction.objects.select_related("page"):
-        if not restriction.accept_request(request):
-            pages = pages.not_descendant_of(restriction.page, inclusive=True)
-    return pages
+    return visible_to(Page.objects.live().exclude(depth=1), request)
 
 
 def search(request):
     query = request.GET.get("q", "").strip()[:MAX_QUERY_LENGTH]
-    page_results = []
+    page_obj = None
     people = []
     if query:
-        page_results = pages_visible_to(request).exclude(depth=1).specific().search(query)
-        people = StaffMember.objects.prefetch_related("teams").search(query)[:20]
-    paginator = Paginator(page_results, 20) if query else None
-    page_obj = paginator.get_page(request.GET.get("side")) if paginator else None
+        results = pages_visible_to(request).specific().search(query)
+        page_obj = Paginator(results, RESULTS_PER_PAGE).get_page(request.GET.get("side"))
+        if request.user.is_authenticated:
+            people = list(StaffMember.objects.prefetch_related("teams").search(query)[:MAX_PEOPLE])
     return render(
         request,
         "pages/search.html",

@@ -151,7 +151,7 @@ class Migration(migrations.Migration):
                 ('max_age', models.PositiveSmallIntegerField(blank=True, help_text='Leave empty for no upper age limit.', null=True, validators=[django.core.validators.MaxValueValidator(120)], verbose_name='maximum age')),
                 ('approval_body', models.CharField(blank=True, help_text='The political committee or council that approves the standard.', max_length=200, verbose_name='approved by')),
                 ('approval_date', models.DateField(blank=True, help_text='Set automatically when the approval workflow publishes the standard.', null=True, verbose_name='approval date')),
-                ('next_review_date', models.DateField(blank=True, help_text='Editors are reminded when this date has passed.', null=True, verbose_name='next review')),
+                ('next_review_date', models.DateField(blank=True, help_text='Editors are reminded from 30 days before this date, and until it is reviewed.', null=True, verbose_name='next review')),
                 ('responsible_department', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='pages.departmentpage', verbose_name='responsible department')),
                 ('delivering_teams', modelcluster.fields.ParentalManyToManyField(blank=True, help_text='The teams that deliver the support. Their contact details are shown on the standard, and new referrals are triaged in their queues.', related_name='standards', to='pages.teampage', verbose_name='delivering teams')),
             ],

@@ -1,0 +1,127 @@
+"""Page models: the standard's validation and where each page type may live."""
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from wagtail.models import Page
+from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
+
+from pages.models import (
+    DepartmentPage,
+    DirectoryPage,
+    HomePage,
+    PartnerPage,
+    StandardIndexPage,
+    StandardPage,
+    TeamPage,
+)
+
+from .factories import StandardPageFactory, standard_index
+
+
+def test_maximum_age_below_minimum_age_is_rejected_on_the_field(db):
+    standard = StandardPageFactory.build(title="SKP", slug="skp", min_age=18, max_age=17)
+
+    with pytest.raises(ValidationError) as error:
+        standard.full_clean()
+
+    assert error.value.message_dict["max_age"] == [
+        "The maximum age must not be lower than the minimum age."
+    ]
+
+
+@pytest.mark.parametrize("days", [0, 91])
+def test_first_contact_deadline_outside_1_to_90_days_is_rejected(db, days):
+    standard = StandardPageFactory.build(title="SKP", slug="skp", first_contact_deadline_days=days)
+
+    with pytest.raises(ValidationError) as error:
+        standard.full_clean()
+
+    assert "first_contact_deadline_days" in error.value.message_dict
+
+
+def test_open_ended_age_range_is_valid(db):
+    standard = StandardPageFactory.build(title="SKP", slug="skp", min_age=18, max_age=None)
+    standard.full_clean(exclude=["path", "depth"])
+
+
+def test_admin_form_shows_the_age_error_and_saves_nothing(client, editor):
+    index = standard_index()
+    client.force_login(editor)
+    data = nested_form_data(
+        {
+            "title": "SKP",
+            "slug": "skp",
+            "first_contact_deadline_days": 0,
+            "min_age": 18,
+            "max_age": 16,
+            "target_group": rich_text("<p>Voksne</p>"),
+            "redirects": inline_formset([]),
+            "comments": inline_formset([]),
+            "body": streamfield([]),
+        }
+    )
+
+    response = client.post(
+        reverse("wagtailadmin_pages:add", args=("pages", "standardpage", index.pk)), data
+    )
+
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert "max_age" in errors
+    assert "first_contact_deadline_days" in errors
+    assert not StandardPage.objects.exists()
+
+
+def test_sections_lists_only_filled_sections_in_order(db):
+    standard = StandardPageFactory.build(
+        purpose="<p>Bygge bro.</p>", target_group="<p>Voksne.</p>", complaints=""
+    )
+
+    assert [str(heading) for heading, _text in standard.sections] == ["target group", "purpose"]
+
+
+def test_review_is_due_on_and_after_the_next_review_date(db):
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    assert StandardPage(next_review_date=today).is_due_for_review
+    assert not StandardPage(next_review_date=today.replace(year=today.year + 1)).is_due_for_review
+    assert not StandardPage(next_review_date=None).is_due_for_review
+
+
+@pytest.mark.parametrize(
+    ("model", "parents", "children"),
+    [
+        (HomePage, {Page}, {StandardIndexPage, DirectoryPage}),
+        (StandardIndexPage, {HomePage}, {StandardPage}),
+        (StandardPage, {StandardIndexPage}, set()),
+        (DirectoryPage, {HomePage}, {DepartmentPage, PartnerPage}),
+        (DepartmentPage, {DirectoryPage}, {TeamPage}),
+        (TeamPage, {DepartmentPage}, set()),
+        (PartnerPage, {DirectoryPage}, set()),
+    ],
+)
+def test_page_type_tree_rules(db, model, parents, children):
+    assert set(model.allowed_parent_page_models()) == parents
+    assert set(model.allowed_subpage_models()) == children
+
+
+def test_a_standard_cannot_be_added_outside_the_list_of_standards(client, editor):
+    index = standard_index()
+    home = index.get_parent()
+    client.force_login(editor)
+
+    refused = client.get(reverse("wagtailadmin_pages:add", args=("pages", "standardpage", home.pk)))
+    allowed = client.get(
+        reverse("wagtailadmin_pages:add", args=("pages", "standardpage", index.pk))
+    )
+
+    assert refused.url == reverse("wagtailadmin_home")  # Wagtail's "permission denied"
+    assert allowed.status_code == 200
+
+
+def test_only_one_home_page(db):
+    standard_index()  # creates the home page
+
+    assert not HomePage.can_create_at(Page.objects.get(depth=1))

@@ -1,0 +1,124 @@
+"""rules_in_force: only published revisions govern, and the past keeps its own rules."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from pages.models import StandardRedirect
+from pages.rules import NoStandardInForce, rules_in_force
+
+from .factories import PartnerPageFactory, StandardPageFactory
+
+COPENHAGEN = dt.timezone(dt.timedelta(hours=1))
+
+
+def moment(day, hour=12):
+    return dt.datetime(2026, 3, day, hour, tzinfo=COPENHAGEN)
+
+
+def publish_change(standard, **fields):
+    for name, value in fields.items():
+        setattr(standard, name, value)
+    revision = standard.save_revision()
+    revision.publish()
+    return revision
+
+
+def test_rules_are_the_published_numbers(db):
+    standard = StandardPageFactory(
+        first_contact_deadline_days=7, reassessment_interval_months=4, min_age=18, max_age=65
+    )
+
+    rules = rules_in_force()
+
+    assert rules.standard_id == standard.pk
+    assert rules.revision_id == standard.live_revision_id
+    assert (rules.first_contact_deadline_days, rules.reassessment_interval_months) == (7, 4)
+    assert (rules.min_age, rules.max_age) == (18, 65)
+    assert rules.age_outside_range(17) == "under_age"
+    assert rules.age_outside_range(66) == "over_age"
+    assert rules.age_outside_range(None) is None
+
+
+def test_a_draft_never_counts(db):
+    standard = StandardPageFactory(first_contact_deadline_days=7)
+    live_revision_id = standard.live_revision_id
+    standard.first_contact_deadline_days = 2
+    standard.max_age = None
+    standard.save_revision()
+
+    rules = rules_in_force()
+
+    assert rules.first_contact_deadline_days == 7
+    assert rules.max_age == 65
+    assert rules.revision_id == live_revision_id
+
+
+def test_a_page_row_out_of_step_with_its_live_revision_does_not_count(db):
+    standard = StandardPageFactory(first_contact_deadline_days=7)
+    # Code (or a mistaken data fix) writing a draft number straight into the live row.
+    type(standard).objects.filter(pk=standard.pk).update(first_contact_deadline_days=1)
+
+    assert rules_in_force().first_contact_deadline_days == 7
+
+
+def test_an_unpublished_standard_does_not_govern(db):
+    standard = StandardPageFactory()
+    standard.unpublish()
+
+    with pytest.raises(NoStandardInForce):
+        rules_in_force()
+
+
+def test_a_past_moment_gets_the_revision_published_last_before_it(db):
+    with time_machine.travel(moment(1), tick=False):
+        standard = StandardPageFactory(first_contact_deadline_days=7)
+        first_revision_id = standard.live_revision_id
+    with time_machine.travel(moment(10), tick=False):
+        second = publish_change(standard, first_contact_deadline_days=5)
+    with time_machine.travel(moment(20), tick=False):
+        standard.first_contact_deadline_days = 3
+        standard.save_revision()  # a draft after the last publication
+
+    before_change = rules_in_force(at=moment(9))
+    after_change = rules_in_force(at=moment(15))
+    naive = rules_in_force(at=dt.datetime(2026, 3, 9, 12))
+
+    assert (before_change.first_contact_deadline_days, before_change.revision_id) == (
+        7,
+        first_revision_id,
+    )
+    assert (after_change.first_contact_deadline_days, after_change.revision_id) == (5, second.pk)
+    assert naive.first_contact_deadline_days == 7
+    assert rules_in_force().first_contact_deadline_days == 5
+
+
+def test_a_moment_before_the_first_publication_has_no_rules(db):
+    with time_machine.travel(moment(10), tick=False):
+        StandardPageFactory()
+
+    with pytest.raises(NoStandardInForce):
+        rules_in_force(at=moment(1))
+
+
+def test_the_team_gets_the_standard_it_delivers(team_a, team_b):
+    with time_machine.travel(timezone.now() - dt.timedelta(days=2)):
+        StandardPageFactory(title="SKP Nord", delivering_teams=[team_a])
+    StandardPageFactory(title="SKP Syd", delivering_teams=[team_b], first_contact_deadline_days=3)
+
+    assert rules_in_force(team=team_a).title == "SKP Nord"
+    assert rules_in_force(team=team_b.pk).first_contact_deadline_days == 3
+
+
+def test_redirects_come_from_the_published_revision(db):
+    shelter = PartnerPageFactory(kind="shelter")
+    addiction = PartnerPageFactory(kind="addiction")
+    standard = StandardPageFactory()
+    standard.redirects = [StandardRedirect(reason="substance_abuse", destination=addiction)]
+    standard.save_revision().publish()
+    standard.redirects = [StandardRedirect(reason="substance_abuse", destination=shelter)]
+    standard.save_revision()
+
+    assert rules_in_force().redirects == {"substance_abuse": addiction.pk}
