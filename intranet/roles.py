@@ -15,6 +15,7 @@ EDITOR = "editor"
 MODERATOR = "moderator"
 LEADER = "leader"
 ADMINISTRATOR = "administrator"
+DATA_PROTECTION = "data_protection"
 
 
 @dataclass(frozen=True)
@@ -36,19 +37,24 @@ ROLES = {
             OUTREACH_WORKER,
             "SKP-medarbejdere",
             _("Outreach worker (SKP)"),
-            permissions=(),
+            permissions=("workflows.register_referral", "workflows.work_case"),
         ),
         Role(
             COORDINATOR,
             "Koordinatorer",
             _("Team coordinator"),
-            permissions=(),
+            permissions=(
+                "workflows.register_referral",
+                "workflows.work_case",
+                "workflows.triage_case",
+                "workflows.manage_queue",
+            ),
         ),
         Role(
             RECEIVER,
             "Modtagende medarbejdere",
             _("Receiving-department staff"),
-            permissions=(),
+            permissions=("workflows.acknowledge_handover",),
         ),
         Role(
             EDITOR,
@@ -68,7 +74,7 @@ ROLES = {
             LEADER,
             "Ledere",
             _("Leader (approver)"),
-            permissions=(WAGTAIL_ADMIN,),
+            permissions=(WAGTAIL_ADMIN, "workflows.view_dashboard"),
             # The last approver of a workflow publishes, so leaders need publish permission.
             page_permissions=("add_page", "change_page", "publish_page"),
         ),
@@ -85,6 +91,7 @@ ROLES = {
                 "auth.change_group",
                 "auth.view_group",
                 "pages.change_emergencynumbers",
+                "workflows.manage_queue",
             ),
             page_permissions=(
                 "add_page",
@@ -94,7 +101,14 @@ ROLES = {
                 "lock_page",
                 "unlock_page",
             ),
-            snippet_models=("pages.staffmember",),
+            snippet_models=("pages.staffmember", "workflows.referralsource"),
+        ),
+        Role(
+            DATA_PROTECTION,
+            "Databeskyttelse",
+            _("Data protection officer"),
+            # Reviews the access log, answers insight requests (docs/privacy.md).
+            permissions=("intranet.review_access_log",),
         ),
     ]
 }

@@ -8,6 +8,14 @@ from intranet import roles
 from .factories import StaffMemberFactory, TeamPageFactory, UserFactory
 
 
+@pytest.fixture(autouse=True)
+def _ui_language(request, settings):
+    """Tests read messages by their English msgids; tests marked `danish` see the product's
+    default Danish interface, and the translation tests check that it is complete."""
+    if request.node.get_closest_marker("danish") is None:
+        settings.LANGUAGE_CODE = "en"
+
+
 @pytest.fixture
 def team_a(db):
     return TeamPageFactory(title="Udekørende team Nord")
@@ -60,3 +68,77 @@ def leader(db):
 @pytest.fixture
 def administrator(db):
     return UserFactory(username="administrator", roles=[roles.ADMINISTRATOR])
+
+
+# --- workflows ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def coordinator_b(team_b):
+    """The coordinator who triages team B's referrals."""
+    return _member("koordinator_b", [roles.COORDINATOR], [team_b])
+
+
+@pytest.fixture
+def worker_a2(team_a):
+    """A second outreach worker of team A (cover, second contact person)."""
+    return _member("skp_a2", [roles.OUTREACH_WORKER], [team_a])
+
+
+@pytest.fixture
+def receiving_team(db):
+    """A team in another department (the authority) that cases are handed over to."""
+    return TeamPageFactory(title="Myndighedsteamet")
+
+
+@pytest.fixture
+def receiver(receiving_team):
+    """Receiving staff of the receiving team."""
+    return _member("modtager", [roles.RECEIVER], [receiving_team])
+
+
+@pytest.fixture
+def receiver_b(team_b):
+    """Receiving staff of team B."""
+    return _member("modtager_b", [roles.RECEIVER], [team_b])
+
+
+@pytest.fixture
+def family_department(db):
+    """A partner page the standard redirects under-age referrals to."""
+    from .factories import PartnerPageFactory
+
+    return PartnerPageFactory(title="Familieafdelingen", kind="authority")
+
+
+@pytest.fixture
+def skp_standard(team_a, family_department):
+    """The published SKP standard (7 days, reassess every 4 months); team A delivers it.
+
+    With no standard of its own, any other team falls under it too.
+
+    Published "60 days ago" so referrals registered now fall under it whatever their minute.
+    """
+    from datetime import timedelta
+
+    import time_machine
+    from django.utils import timezone
+
+    from pages.models import RedirectReason
+
+    from .factories import standard_with_redirects
+
+    with time_machine.travel(timezone.now() - timedelta(days=60), tick=True):
+        return standard_with_redirects(
+            delivering_teams=[team_a],
+            redirects={RedirectReason.UNDER_AGE: family_department},
+        )
+
+
+# --- data protection ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def dpo(db):
+    """The data protection officer: reviews the access log, answers insight requests."""
+    return UserFactory(username="databeskyttelse", roles=[roles.DATA_PROTECTION])

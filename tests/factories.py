@@ -3,7 +3,7 @@
 import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from wagtail.models import Page, Site
+from wagtail.models import Locale, Page, Site
 
 from intranet.roles import ROLES
 from pages.models import (
@@ -48,6 +48,8 @@ class PageFactory(factory.Factory):
 
     title = factory.Sequence(lambda n: f"Side {n}")
     live = True
+    # Content lives in the site's one locale, whatever language the test's interface uses.
+    locale = factory.LazyFunction(lambda: Locale.objects.order_by("pk").first())
 
     @classmethod
     def _create(cls, model_class, parent=None, **kwargs):
@@ -164,3 +166,118 @@ class StandardPageFactory(PageFactory):
         page.save_revision().publish()
         page.refresh_from_db()
         return page
+
+
+# --- workflows ------------------------------------------------------------------------------
+
+from django.urls import reverse  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from pages.models import StandardRedirect  # noqa: E402
+from workflows import services as workflow_services  # noqa: E402
+from workflows.models import Channel, ContactKind, Person, ReferralSource, Stage  # noqa: E402
+
+
+class PersonFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Person
+
+    alias = factory.Sequence(lambda n: f"Kasket-{n}")
+    whereabouts = factory.Sequence(lambda n: f"Bænken ved indgang {n}, Banegårdspladsen")
+
+
+def standard_with_redirects(*, delivering_teams, redirects=None, **kwargs):
+    """A published standard with redirect destinations {reason: page}, in one revision."""
+    standard = StandardPageFactory.build(**kwargs)
+    standard_index().add_child(instance=standard)
+    standard.delivering_teams.set(delivering_teams)
+    for reason, destination in (redirects or {}).items():
+        standard.redirects.add(StandardRedirect(reason=reason, destination=destination))
+    standard.save_revision().publish()
+    standard.refresh_from_db()
+    return standard
+
+
+def register_case(*, team, registered_by=None, person=None, **kwargs):
+    """A referral registered through the service, waiting for triage."""
+    defaults = {
+        "concern": "Sover i opgangen og virker forvirret.",
+        "channel": Channel.PHONE,
+        "source": ReferralSource.objects.order_by("sort_order").first(),
+    }
+    return workflow_services.referral_register(
+        team=team,
+        person=person or PersonFactory.build(),
+        registered_by=registered_by,
+        **{**defaults, **kwargs},
+    )
+
+
+def open_task(case, name):
+    """The open (or scheduled) task `name` of a case's process, or None."""
+    from viewflow.workflow.models import Task
+    from viewflow.workflow.status import STATUS
+
+    return (
+        Task.objects.filter(
+            process_id=case.process_id,
+            flow_task=getattr(case.process.flow_class, name),
+            status__in=[STATUS.NEW, STATUS.ASSIGNED, STATUS.SCHEDULED],
+        )
+        .order_by("-pk")
+        .first()
+    )
+
+
+# Walking the work screens with the test client (flow tests share these steps).
+
+
+def task_url(task):
+    return reverse("workflows:task", args=[task.pk])
+
+
+def claim_and_triage(client, coordinator, case, data):
+    client.force_login(coordinator)
+    task = open_task(case, "triage")
+    response = client.post(reverse("workflows:task_claim", args=[task.pk]))
+    assert response.status_code == 302
+    return client.post(task_url(task), data)
+
+
+def accept(client, coordinator, case, worker):
+    response = claim_and_triage(
+        client, coordinator, case, {"decision": "accept", "primary_worker": worker.pk}
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+
+
+def log_contact(client, worker, case, achieved):
+    client.force_login(worker)
+    response = client.post(
+        reverse("workflows:contact_add", args=[case.pk]),
+        {
+            "occurred_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+            "kind": ContactKind.PUBLIC_SPACE,
+            "worker": worker.pk,
+            "achieved": "on" if achieved else "",
+            "duration_minutes": "20",
+            "note": "Mødt ved bænken.",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+
+
+def finish_outreach(client, worker, case, result):
+    client.force_login(worker)
+    return client.post(task_url(open_task(case, "outreach")), {"result": result, "note": ""})
+
+
+def case_in_support(client, coordinator, worker, team):
+    case = register_case(team=team, registered_by=worker)
+    accept(client, coordinator, case, worker)
+    log_contact(client, worker, case, achieved=True)
+    response = finish_outreach(client, worker, case, "contact_made")
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.stage == Stage.SUPPORT
+    return case

@@ -1,0 +1,874 @@
+"""Business records of the referral process: person, case, referral, contacts, goals, consent."""
+
+import datetime
+import re
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from viewflow.workflow.models import Process
+from wagtail.admin.panels import FieldPanel
+from wagtail.search import index
+
+from pages.models import PartnerPage, RedirectReason, StaffMember, TeamPage
+
+# --- Choices ------------------------------------------------------------------------------
+
+
+class Stage(models.TextChoices):
+    """Where a case is in the process; kept by the services, shown to staff and leaders."""
+
+    INTAKE = "intake", _("Intake")
+    TRIAGE = "triage", _("Triage")
+    OUTREACH = "outreach", _("Outreach")
+    SUPPORT = "support", _("Support")
+    REASSESSMENT = "reassessment", _("Reassessment")
+    HANDOVER = "handover", _("Handover")
+    CLOSED = "closed", _("Closed")
+
+
+class Outcome(models.TextChoices):
+    HANDED_OVER = "handed_over", _("Handed over to an established service")
+    GOAL_REACHED = "goal_reached", _("Goal reached")
+    DECLINED = "declined", _("The citizen declined")
+    WITHDREW = "withdrew", _("The citizen withdrew")
+    NO_CONTACT = "no_contact", _("No contact could be made")
+    MOVED = "moved", _("Moved away")
+    DIED = "died", _("Died")
+    REDIRECTED = "redirected", _("Redirected at triage")
+    OUTSIDE_TARGET_GROUP = "outside_target_group", _("Outside the target group")
+    MERGED = "merged", _("Merged into another case")
+
+
+# Outcomes a worker may choose when closing; the others are set by triage or handover.
+WORKER_OUTCOMES = [
+    Outcome.GOAL_REACHED,
+    Outcome.DECLINED,
+    Outcome.WITHDREW,
+    Outcome.NO_CONTACT,
+    Outcome.MOVED,
+    Outcome.DIED,
+]
+
+
+class Gender(models.TextChoices):
+    FEMALE = "female", _("Female")
+    MALE = "male", _("Male")
+    OTHER = "other", _("Other")
+    UNKNOWN = "unknown", _("Unknown")
+
+
+class AgeGroup(models.TextChoices):
+    UNDER_18 = "under_18", _("Under 18")
+    AGE_18_29 = "18_29", _("18-29")
+    AGE_30_39 = "30_39", _("30-39")
+    AGE_40_49 = "40_49", _("40-49")
+    AGE_50_59 = "50_59", _("50-59")
+    AGE_60_65 = "60_65", _("60-65")
+    OVER_65 = "over_65", _("Over 65")
+    UNKNOWN = "unknown", _("Unknown")
+
+
+class IncomeSource(models.TextChoices):
+    CASH_BENEFIT = "cash_benefit", _("Cash benefit")
+    EARLY_RETIREMENT = "early_retirement", _("Early-retirement pension")
+    SICKNESS_BENEFIT = "sickness_benefit", _("Sickness benefit")
+    SELF_SUPPORTING = "self_supporting", _("Self-supporting")
+    UNKNOWN = "unknown", _("Unknown")
+    NONE = "none", _("None")
+
+
+class MaritalStatus(models.TextChoices):
+    SINGLE = "single", _("Single")
+    MARRIED = "married", _("Married or cohabiting")
+    DIVORCED = "divorced", _("Divorced or separated")
+    WIDOWED = "widowed", _("Widowed")
+    UNKNOWN = "unknown", _("Unknown")
+
+
+class LivingAlone(models.TextChoices):
+    YES = "yes", _("Lives alone")
+    NO = "no", _("Lives with others")
+    UNKNOWN = "unknown", _("Unknown")
+
+
+class Housing(models.TextChoices):
+    """The national homelessness categories, plus own home and unknown."""
+
+    SLEEPING_ROUGH = "sleeping_rough", _("Sleeping rough")
+    NIGHT_SHELTER = "night_shelter", _("Night shelter")
+    SHELTER = "shelter", _("Shelter or hostel (§ 110)")
+    HOTEL = "hotel", _("Hotel or hostel because of homelessness")
+    FAMILY_FRIENDS = "family_friends", _("Temporarily with family or friends, no contract")
+    TRANSITIONAL = "transitional", _("Transitional housing without a permanent contract")
+    PRISON_RELEASE = "prison_release", _("Release from prison within a month, no housing")
+    HOSPITAL_RELEASE = (
+        "hospital_release",
+        _("Release from hospital or treatment within a month, no housing"),
+    )
+    OWN_HOME = "own_home", _("Has own home")
+    UNKNOWN = "unknown", _("Unknown")
+
+
+HOMELESS = [h for h in Housing if h not in (Housing.OWN_HOME, Housing.UNKNOWN)]
+
+
+class MainProblem(models.TextChoices):
+    SUBSTANCE_ABUSE = "substance_abuse", _("Substance abuse")
+    MENTAL_ILLNESS = "mental_illness", _("Mental illness")
+    BOTH = "both", _("Both (dual diagnosis)")
+    OTHER = "other", _("Other")
+    UNKNOWN = "unknown", _("Not yet known")
+
+
+class Channel(models.TextChoices):
+    IN_PERSON = "in_person", _("In person")
+    PHONE = "phone", _("Phone")
+    EMAIL = "email", _("E-mail")
+    SECURE_MAIL = "secure_mail", _("Secure mail")
+    LETTER = "letter", _("Letter")
+    WEB_FORM = "web_form", _("Web form")
+
+
+class ConcernCategory(models.TextChoices):
+    HOMELESSNESS = "homelessness", _("Homelessness or risk of losing the home")
+    MENTAL_HEALTH = "mental_health", _("Mental health")
+    SUBSTANCE_ABUSE = "substance_abuse", _("Drugs or alcohol")
+    ISOLATION = "isolation", _("Social isolation")
+    HEALTH = "health", _("Physical health, self-neglect")
+    FINANCES = "finances", _("Finances, debt, income")
+    CONFLICT = "conflict", _("Conflicts with neighbours or surroundings")
+    OTHER = "other", _("Other")
+
+
+class EmergencyCall(models.TextChoices):
+    NOT_CALLED = "not_called", _("No, neither 112 nor 114 was called")
+    CALLED_112 = "112", _("Yes, 112 was called")
+    CALLED_114 = "114", _("Yes, 114 (police) was called")
+    UNKNOWN = "unknown", _("Unknown")
+
+
+class ContactKind(models.TextChoices):
+    HOME_VISIT = "home_visit", _("Home visit")
+    PUBLIC_SPACE = "public_space", _("Public space")
+    ACCOMPANIMENT = "accompaniment", _("Accompaniment")
+    PHONE = "phone", _("Phone")
+    SMS = "sms", _("SMS")
+    PARTNER_MEETING = "partner_meeting", _("Meeting with partner")
+    OTHER = "other", _("Other")
+
+
+class GoalStatus(models.TextChoices):
+    ACTIVE = "active", _("In progress")
+    REACHED = "reached", _("Reached")
+    PARTLY = "partly", _("Partly reached")
+    DROPPED = "dropped", _("Dropped")
+
+
+class GoalArea(models.TextChoices):
+    PSYCHIATRY = "psychiatry", _("Start psychiatric treatment")
+    ADDICTION = "addiction", _("Start addiction treatment")
+    HEALTH = "health", _("Contact with the health system")
+    HOUSING = "housing", _("Get or keep a home")
+    INCOME = "income", _("Contact with the job centre, secure an income")
+    NETWORK = "network", _("Avoid social isolation")
+    OTHER = "other", _("Other")
+
+
+class ConsentForm(models.TextChoices):
+    WRITTEN = "written", _("Written")
+    ORAL = "oral", _("Oral")
+
+
+class HandoverBasis(models.TextChoices):
+    CONSENT = "consent", _("The citizen's consent")
+    DUTY_TO_NOTIFY = "duty_to_notify", _("Duty to notify (underretningspligt)")
+
+
+# --- Validation ---------------------------------------------------------------------------
+
+
+def cpr_birth_date(value):
+    """The birth date a CPR number DDMMYY-XXXX encodes (the 7th digit gives the century)."""
+    digits = value.replace("-", "")
+    day, month, year, seventh = int(digits[0:2]), int(digits[2:4]), int(digits[4:6]), digits[6]
+    if seventh in "0123":
+        century = 1900
+    elif seventh in "49":
+        century = 2000 if year <= 36 else 1900
+    else:
+        century = 2000 if year <= 57 else 1800
+    return datetime.date(century + year, month, day)
+
+
+CPR_FORMAT = re.compile(r"[0-9]{6}-[0-9]{4}")
+
+
+def cpr_birth_date_or_none(value):
+    """The birth date of a well-formed CPR number with a real date, else None."""
+    if not CPR_FORMAT.fullmatch(value or ""):
+        return None
+    try:
+        return cpr_birth_date(value)
+    except ValueError:
+        return None
+
+
+def validate_cpr(value):
+    if not CPR_FORMAT.fullmatch(value or ""):
+        raise ValidationError(
+            _("Write the CPR number as DDMMYY-XXXX, for example 010190-1234."), code="format"
+        )
+    try:
+        cpr_birth_date(value)
+    except ValueError:
+        raise ValidationError(
+            _("The first six digits of the CPR number are not a real date."), code="date"
+        ) from None
+
+
+# --- Referral sources (an editable list) --------------------------------------------------
+
+
+class ReferralSource(index.Indexed, models.Model):
+    """Who referred: the municipality's own list, edited as a snippet."""
+
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    active = models.BooleanField(
+        _("in use"), default=True, help_text=_("Sources not in use are hidden from new referrals.")
+    )
+    sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    panels = [FieldPanel("name"), FieldPanel("active"), FieldPanel("sort_order")]
+    search_fields = [index.SearchField("name"), index.AutocompleteField("name")]
+
+    class Meta:
+        ordering = ["sort_order", "name"]
+        verbose_name = _("referral source")
+        verbose_name_plural = _("referral sources")
+
+    def __str__(self):
+        return self.name
+
+
+# --- Person --------------------------------------------------------------------------------
+
+
+class Person(models.Model):
+    """The citizen: may stay anonymous (alias and where met) or be identified later."""
+
+    alias = models.CharField(
+        _("alias"), max_length=120, blank=True, help_text=_("A nickname the team knows them by.")
+    )
+    whereabouts = models.TextField(
+        _("where usually met"),
+        blank=True,
+        help_text=_("Description and where the person is usually met, if anonymous."),
+    )
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    cpr = models.CharField(
+        _("CPR number"),
+        max_length=11,
+        blank=True,
+        validators=[validate_cpr],
+        help_text=_("DDMMYY-XXXX. Optional."),
+    )
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    address = models.TextField(_("address or whereabouts"), blank=True)
+    gender = models.CharField(
+        _("gender"), max_length=10, choices=Gender.choices, default=Gender.UNKNOWN
+    )
+    birth_year = models.PositiveSmallIntegerField(
+        _("birth year"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1900), MaxValueValidator(2100)],
+    )
+    age_group = models.CharField(
+        _("age group"),
+        max_length=10,
+        choices=AgeGroup.choices,
+        default=AgeGroup.UNKNOWN,
+        help_text=_("Use when the birth year is not known."),
+    )
+    income_source = models.CharField(
+        _("income source"),
+        max_length=20,
+        choices=IncomeSource.choices,
+        default=IncomeSource.UNKNOWN,
+    )
+    marital_status = models.CharField(
+        _("marital status"),
+        max_length=10,
+        choices=MaritalStatus.choices,
+        default=MaritalStatus.UNKNOWN,
+    )
+    living_alone = models.CharField(
+        _("living alone"), max_length=10, choices=LivingAlone.choices, default=LivingAlone.UNKNOWN
+    )
+    housing = models.CharField(
+        _("housing situation"), max_length=20, choices=Housing.choices, default=Housing.UNKNOWN
+    )
+    main_problem = models.CharField(
+        _("main problem"), max_length=20, choices=MainProblem.choices, default=MainProblem.UNKNOWN
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("persons")
+        indexes = [models.Index(fields=["cpr"])]
+
+    def __str__(self):
+        return self.name or self.alias or _("Anonymous person %(pk)s") % {"pk": self.pk or "-"}
+
+    def clean(self):
+        super().clean()
+        if not (self.name.strip() or self.alias.strip() or self.whereabouts.strip()):
+            raise ValidationError(
+                {
+                    "alias": _(
+                        "Give at least an alias, a name or a description of where the "
+                        "person is usually met."
+                    )
+                }
+            )
+        this_year = timezone.localdate().year
+        if self.birth_year is not None and self.birth_year > this_year:
+            raise ValidationError({"birth_year": _("The birth year cannot be in the future.")})
+        born = cpr_birth_date_or_none(self.cpr)
+        if born and self.birth_year and born.year != self.birth_year:
+            raise ValidationError(
+                {"birth_year": _("The birth year does not match the CPR number.")}
+            )
+
+    @property
+    def is_anonymous(self):
+        return not (self.name or self.cpr)
+
+    def age_on(self, day):
+        """Age on `day`, from the CPR number or the birth year; None when unknown."""
+        born = cpr_birth_date_or_none(self.cpr)
+        if born:
+            return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+        if self.birth_year:
+            return day.year - self.birth_year
+        if self.age_group == AgeGroup.UNDER_18:
+            return 17
+        if self.age_group == AgeGroup.OVER_65:
+            return 66
+        return None
+
+
+# --- Case ---------------------------------------------------------------------------------
+
+
+def _team_ids_of(user):
+    return StaffMember.teams.through.objects.filter(staffmember__user=user).values("teampage_id")
+
+
+def team_ids_for(user):
+    """Ids of the teams `user` is a member of (cached on the user object for the request)."""
+    if not user.is_authenticated:
+        return set()
+    if not hasattr(user, "_workflows_team_ids"):
+        user._workflows_team_ids = set(_team_ids_of(user).values_list("teampage_id", flat=True))
+    return user._workflows_team_ids
+
+
+class CaseQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Cases a user may open: its team's members and its assigned workers."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(
+            Q(team_id__in=_team_ids_of(user)) | Q(primary_worker=user) | Q(second_worker=user)
+        )
+
+    def summary_visible_to(self, user):
+        """Cases whose handover summary a user may read: the above plus the receiving team."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(
+            Q(team_id__in=_team_ids_of(user))
+            | Q(primary_worker=user)
+            | Q(second_worker=user)
+            | Q(handover_team_id__in=_team_ids_of(user), handover_sent_at__isnull=False)
+        )
+
+    def open(self):
+        return self.exclude(stage=Stage.CLOSED)
+
+
+class Case(models.Model):
+    """One run of the referral process for one person."""
+
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="cases", verbose_name=_("person")
+    )
+    team = models.ForeignKey(
+        TeamPage, on_delete=models.PROTECT, related_name="cases", verbose_name=_("team")
+    )
+    process = models.OneToOneField(
+        Process,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="case",
+        verbose_name=_("process"),
+    )
+    stage = models.CharField(
+        _("stage"), max_length=20, choices=Stage.choices, default=Stage.INTAKE, db_index=True
+    )
+    primary_worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="primary_cases",
+        verbose_name=_("primary contact person"),
+    )
+    second_worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="second_cases",
+        verbose_name=_("second contact person"),
+    )
+    standard_revision = models.ForeignKey(
+        "wagtailcore.Revision",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("quality standard (revision)"),
+        help_text=_("The published revision of the standard that set the deadline."),
+    )
+    first_contact_due = models.DateField(_("first contact due"), null=True, blank=True)
+    first_contact_at = models.DateTimeField(_("first contact"), null=True, blank=True)
+    support_started_at = models.DateTimeField(_("support started"), null=True, blank=True)
+    last_reassessed_at = models.DateTimeField(_("last reassessed"), null=True, blank=True)
+    reassessment_due_at = models.DateTimeField(_("reassessment due"), null=True, blank=True)
+    reassessment_revision = models.ForeignKey(
+        "wagtailcore.Revision",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("quality standard for the support period (revision)"),
+    )
+
+    outcome = models.CharField(_("outcome"), max_length=30, choices=Outcome.choices, blank=True)
+    outcome_note = models.TextField(_("closing note"), blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    reopened_from = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reopenings",
+        verbose_name=_("reopened from"),
+    )
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged_cases",
+        verbose_name=_("merged into"),
+    )
+
+    redirect_reason = models.CharField(
+        _("redirect reason"), max_length=30, choices=RedirectReason.choices, blank=True
+    )
+    redirect_destination = models.ForeignKey(
+        "wagtailcore.Page",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("redirected to"),
+    )
+
+    handover_team = models.ForeignKey(
+        TeamPage,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="handovers_received",
+        verbose_name=_("receiving team"),
+    )
+    handover_summary = models.TextField(_("handover summary"), blank=True)
+    handover_basis = models.CharField(
+        _("basis for sharing"), max_length=20, choices=HandoverBasis.choices, blank=True
+    )
+    handover_consent = models.ForeignKey(
+        "Consent",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("consent"),
+    )
+    handover_legal_note = models.TextField(_("legal basis, documented"), blank=True)
+    handover_sent_at = models.DateTimeField(_("handover sent"), null=True, blank=True)
+    handover_acknowledged_at = models.DateTimeField(
+        _("handover acknowledged"), null=True, blank=True
+    )
+    handover_acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("acknowledged by"),
+    )
+
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("registered by"),
+    )
+    import_key = models.CharField(
+        _("case number in the earlier register"),
+        max_length=40,
+        blank=True,
+        db_index=True,
+        help_text=_("Set on cases imported from spreadsheets; importing again skips them."),
+    )
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["import_key"],
+                condition=~Q(import_key=""),
+                name="case_import_key_unique",
+            )
+        ]
+        permissions = [
+            ("register_referral", "Can register a referral"),
+            ("work_case", "Can work on the team's cases"),
+            ("triage_case", "Can triage the team's referrals"),
+            ("manage_queue", "Can assign tasks in the team's queue"),
+            ("acknowledge_handover", "Can acknowledge a handover to the team"),
+            ("view_dashboard", "Can see the process dashboard"),
+        ]
+
+    def __str__(self):
+        return _("Case %(pk)s") % {"pk": self.pk}
+
+    @property
+    def is_open(self):
+        return self.stage != Stage.CLOSED
+
+    @property
+    def reached_stages(self):
+        """The stages this case has been through (or is at), for the process diagram."""
+        reached = {Stage.INTAKE, Stage.TRIAGE, self.stage}
+        if self.primary_worker_id:
+            reached.add(Stage.OUTREACH)
+        if self.support_started_at:
+            reached.add(Stage.SUPPORT)
+        if self.last_reassessed_at or self.stage == Stage.REASSESSMENT:
+            reached.add(Stage.REASSESSMENT)
+        if self.handover_sent_at:
+            reached.add(Stage.HANDOVER)
+        return reached
+
+    @property
+    def is_first_contact_overdue(self):
+        return (
+            self.is_open
+            and self.first_contact_at is None
+            and self.first_contact_due is not None
+            and self.first_contact_due < timezone.localdate()
+        )
+
+
+class CaseProcess(Process):
+    """The viewflow process of one case."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("referral process")
+        verbose_name_plural = _("referral processes")
+
+
+class Referral(models.Model):
+    """How and why the team heard of the person."""
+
+    case = models.OneToOneField(
+        Case, on_delete=models.CASCADE, related_name="referral", verbose_name=_("case")
+    )
+    received_at = models.DateTimeField(_("received"), default=timezone.now)
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
+    source = models.ForeignKey(
+        ReferralSource,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="referrals",
+        verbose_name=_("source"),
+    )
+    referrer_name = models.CharField(
+        _("referrer's name"),
+        max_length=200,
+        blank=True,
+        help_text=_("Leave empty if the referrer wishes to stay anonymous."),
+    )
+    referrer_contact = models.CharField(_("referrer's phone or e-mail"), max_length=200, blank=True)
+    concern = models.TextField(_("the concern"))
+    concern_categories = models.JSONField(_("concern categories"), default=list, blank=True)
+    acute = models.BooleanField(
+        _("acute danger to life or health"),
+        default=False,
+        help_text=_("Acute danger is not this scheme's task: emergency services must be called."),
+    )
+    emergency_call = models.CharField(
+        _("was 112 or 114 called?"), max_length=20, choices=EmergencyCall.choices, blank=True
+    )
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("registered by"),
+    )
+
+    class Meta:
+        verbose_name = _("referral")
+        verbose_name_plural = _("referrals")
+
+    def __str__(self):
+        return _("Referral %(date)s") % {"date": f"{timezone.localtime(self.received_at):%Y-%m-%d}"}
+
+    def clean(self):
+        super().clean()
+        if self.acute and not self.emergency_call:
+            raise ValidationError({"emergency_call": _("Say whether 112 or 114 was called.")})
+        if self.received_at and self.received_at > timezone.now() + datetime.timedelta(minutes=5):
+            raise ValidationError(
+                {"received_at": _("The referral cannot be received in the future.")}
+            )
+        unknown = set(self.concern_categories or []) - set(ConcernCategory.values)
+        if unknown:
+            raise ValidationError({"concern_categories": _("Unknown concern category.")})
+
+    def get_concern_categories_display(self):
+        labels = dict(ConcernCategory.choices)
+        return [labels.get(value, value) for value in self.concern_categories or []]
+
+
+class ContactLog(models.Model):
+    """One contact or contact attempt."""
+
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="contacts", verbose_name=_("case")
+    )
+    occurred_at = models.DateTimeField(_("when"), default=timezone.now)
+    kind = models.CharField(_("kind"), max_length=20, choices=ContactKind.choices)
+    worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("who"),
+    )
+    achieved = models.BooleanField(
+        _("contact achieved"), default=False, help_text=_("Leave unticked for a failed attempt.")
+    )
+    duration_minutes = models.PositiveSmallIntegerField(
+        _("duration (minutes)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(24 * 60)],
+    )
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(_("recorded"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-occurred_at", "-pk"]
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {timezone.localtime(self.occurred_at):%Y-%m-%d %H:%M}"
+
+    def clean(self):
+        super().clean()
+        if self.occurred_at and self.occurred_at > timezone.now() + datetime.timedelta(minutes=5):
+            raise ValidationError({"occurred_at": _("A contact cannot be logged in the future.")})
+
+
+class Goal(models.Model):
+    """A goal set together with the citizen."""
+
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="goals", verbose_name=_("case")
+    )
+    area = models.CharField(_("area"), max_length=20, choices=GoalArea.choices)
+    description = models.TextField(_("the goal in the citizen's words"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=GoalStatus.choices, default=GoalStatus.ACTIVE
+    )
+    created_at = models.DateTimeField(_("set"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("set by"),
+    )
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("goal")
+        verbose_name_plural = _("goals")
+
+    def __str__(self):
+        return self.get_area_display()
+
+
+class ConsentQuerySet(models.QuerySet):
+    def valid_on(self, day):
+        """Given, not refused, not withdrawn and not expired on `day`."""
+        return (
+            self.filter(refused=False, given_on__lte=day)
+            .exclude(withdrawn_on__lte=day)
+            .exclude(expires_on__lt=day)
+        )
+
+
+class Consent(models.Model):
+    """The citizen's consent (or refusal) to share information with a receiver."""
+
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="consents", verbose_name=_("person")
+    )
+    case = models.ForeignKey(
+        Case,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="consents",
+        verbose_name=_("recorded on case"),
+    )
+    receiver = models.ForeignKey(
+        "wagtailcore.Page",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("shared with"),
+        help_text=_("A team or partner in the contact directory."),
+    )
+    information = models.TextField(
+        _("what may be shared"), help_text=_("For example: housing situation, contact details.")
+    )
+    given_on = models.DateField(_("given (or refused) on"), default=timezone.localdate)
+    form = models.CharField(_("form"), max_length=10, choices=ConsentForm.choices)
+    expires_on = models.DateField(_("expires on"), null=True, blank=True)
+    withdrawn_on = models.DateField(_("withdrawn on"), null=True, blank=True)
+    refused = models.BooleanField(
+        _("refused"), default=False, help_text=_("Tick if the citizen said no.")
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    recorded_at = models.DateTimeField(_("recorded"), default=timezone.now)
+
+    objects = ConsentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-given_on", "-pk"]
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+
+    def __str__(self):
+        return f"{self.receiver} ({self.given_on:%Y-%m-%d})"
+
+    def clean(self):
+        super().clean()
+        if self.given_on and self.given_on > timezone.localdate():
+            raise ValidationError({"given_on": _("The date cannot be in the future.")})
+        if self.receiver_id and self.receiver.specific_class not in (TeamPage, PartnerPage):
+            raise ValidationError({"receiver": _("Choose a team or a partner.")})
+        if self.expires_on and self.given_on and self.expires_on < self.given_on:
+            raise ValidationError(
+                {"expires_on": _("The consent cannot expire before it is given.")}
+            )
+
+    def is_valid_on(self, day):
+        return (
+            not self.refused
+            and self.given_on <= day
+            and (self.withdrawn_on is None or self.withdrawn_on > day)
+            and (self.expires_on is None or self.expires_on >= day)
+        )
+
+    @property
+    def is_valid(self):
+        return self.is_valid_on(timezone.localdate())
+
+
+class Reassessment(models.Model):
+    """One reassessment of a support period and what was decided."""
+
+    class Decision(models.TextChoices):
+        CONTINUE = "continue", _("Continue support for a new period")
+        HAND_OVER = "hand_over", _("Hand over to another service")
+        CLOSE = "close", _("Close the case")
+
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="reassessments", verbose_name=_("case")
+    )
+    due_at = models.DateTimeField(_("due"), null=True, blank=True)
+    opened_at = models.DateTimeField(_("opened"), default=timezone.now)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decision = models.CharField(_("decision"), max_length=20, choices=Decision.choices, blank=True)
+    note = models.TextField(_("assessment"), blank=True)
+    standard_revision = models.ForeignKey(
+        "wagtailcore.Revision",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("quality standard (revision)"),
+    )
+
+    class Meta:
+        ordering = ["opened_at", "pk"]
+        verbose_name = _("reassessment")
+        verbose_name_plural = _("reassessments")
+
+    def __str__(self):
+        return _("Reassessment %(date)s") % {
+            "date": f"{timezone.localtime(self.opened_at):%Y-%m-%d}"
+        }

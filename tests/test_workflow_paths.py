@@ -1,0 +1,262 @@
+"""Every path of the referral process, walked through the work screens."""
+
+import io
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+from viewflow.workflow.status import PROCESS, STATUS
+
+from pages.models import RedirectReason
+from workflows.models import Case, Outcome, Stage
+
+from .factories import (
+    PersonFactory,
+    accept,
+    case_in_support,
+    claim_and_triage,
+    finish_outreach,
+    log_contact,
+    open_task,
+    register_case,
+    standard_with_redirects,
+    task_url,
+)
+
+
+@pytest.fixture
+def standard(skp_standard):
+    return skp_standard
+
+
+@pytest.mark.parametrize("outcome", [Outcome.GOAL_REACHED, Outcome.WITHDREW, Outcome.DIED])
+def test_accept_contact_made_and_end_support_with_an_outcome(
+    client, standard, team_a, coordinator_a, worker_a, outcome
+):
+    case = case_in_support(client, coordinator_a, worker_a, team_a)
+    timer = open_task(case, "wait_for_reassessment")
+    assert timer.status == STATUS.SCHEDULED
+    assert case.first_contact_at is not None
+    assert case.reassessment_due_at.date() > timezone.localdate() + timedelta(days=110)
+    end_support = open_task(case, "end_support")
+    assert client.get(task_url(end_support)).status_code == 200
+    assert client.get(reverse("workflows:case_detail", args=[case.pk])).status_code == 200
+
+    response = client.post(
+        task_url(end_support), {"next_step": "close", "outcome": outcome, "note": "Afsluttet."}
+    )
+
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert (case.stage, case.outcome) == (Stage.CLOSED, outcome)
+    timer.refresh_from_db()
+    assert timer.status == STATUS.CANCELED  # nothing dangles after an early end
+    assert case.process.status == PROCESS.DONE
+    assert client.get(reverse("workflows:case_detail", args=[case.pk])).status_code == 200
+
+
+def test_outreach_ends_when_the_citizen_declines(client, standard, team_a, coordinator_a, worker_a):
+    case = register_case(team=team_a)
+    accept(client, coordinator_a, case, worker_a)
+    assert client.get(task_url(open_task(case, "outreach"))).status_code == 200
+
+    response = finish_outreach(client, worker_a, case, "declined")
+
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert (case.stage, case.outcome) == (Stage.CLOSED, Outcome.DECLINED)
+    assert case.process.status == PROCESS.DONE
+
+
+def test_giving_up_needs_logged_attempts_then_closes_as_no_contact(
+    client, standard, team_a, coordinator_a, worker_a
+):
+    case = register_case(team=team_a)
+    accept(client, coordinator_a, case, worker_a)
+
+    refused = finish_outreach(client, worker_a, case, "gave_up")
+    assert refused.status_code == 200
+    assert "Log the failed contact attempts" in refused.content.decode()
+    case.refresh_from_db()
+    assert case.stage == Stage.OUTREACH
+
+    log_contact(client, worker_a, case, achieved=False)
+    response = finish_outreach(client, worker_a, case, "gave_up")
+
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert (case.stage, case.outcome) == (Stage.CLOSED, Outcome.NO_CONTACT)
+
+
+def test_contact_made_needs_an_achieved_contact(client, standard, team_a, coordinator_a, worker_a):
+    case = register_case(team=team_a)
+    accept(client, coordinator_a, case, worker_a)
+
+    response = finish_outreach(client, worker_a, case, "contact_made")
+
+    assert response.status_code == 200
+    assert "no achieved contact is logged yet" in response.content.decode()
+    assert open_task(case, "outreach") is not None
+
+
+def test_under_age_referral_is_redirected_to_the_standards_family_department(
+    client, standard, team_a, coordinator_a, family_department
+):
+    case = register_case(
+        team=team_a, person=PersonFactory.build(birth_year=timezone.now().year - 15)
+    )
+    client.force_login(coordinator_a)
+    task = open_task(case, "triage")
+    client.post(reverse("workflows:task_claim", args=[task.pk]))
+    page = client.get(task_url(task))
+    assert page.context["form"].fields["redirect_reason"].initial == RedirectReason.UNDER_AGE
+
+    response = client.post(
+        task_url(task), {"decision": "redirect", "redirect_reason": RedirectReason.UNDER_AGE}
+    )
+
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert (case.stage, case.outcome) == (Stage.CLOSED, Outcome.REDIRECTED)
+    assert case.redirect_destination_id == family_department.pk
+    assert case.process.status == PROCESS.DONE
+
+
+def test_redirect_without_a_destination_in_the_standard_asks_for_one(
+    client, standard, team_a, coordinator_a
+):
+    case = register_case(team=team_a)
+
+    response = claim_and_triage(
+        client,
+        coordinator_a,
+        case,
+        {"decision": "redirect", "redirect_reason": RedirectReason.OTHER_MUNICIPALITY},
+    )
+
+    assert response.status_code == 200
+    assert "Choose one from the contact directory" in response.content.decode()
+    case.refresh_from_db()
+    assert case.stage == Stage.TRIAGE
+
+
+def test_decline_outside_target_group_needs_a_reason(client, standard, team_a, coordinator_a):
+    case = register_case(team=team_a)
+
+    without_note = claim_and_triage(client, coordinator_a, case, {"decision": "decline"})
+    assert without_note.status_code == 200
+    response = client.post(
+        task_url(open_task(case, "triage")),
+        {"decision": "decline", "note": "Har egen bostøtte (§ 85)."},
+    )
+
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert (case.stage, case.outcome) == (Stage.CLOSED, Outcome.OUTSIDE_TARGET_GROUP)
+
+
+def test_merge_into_an_open_case_of_the_same_team(
+    client, standard, team_a, team_b, coordinator_a, worker_a
+):
+    existing = register_case(team=team_a)
+    other_team = register_case(team=team_b)
+    case = register_case(team=team_a)
+
+    wrong = claim_and_triage(
+        client, coordinator_a, case, {"decision": "merge", "merge_into": other_team.pk}
+    )
+    assert wrong.status_code == 200  # another team's case is not a choice
+    response = client.post(
+        task_url(open_task(case, "triage")), {"decision": "merge", "merge_into": existing.pk}
+    )
+
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert (case.stage, case.outcome, case.merged_into) == (
+        Stage.CLOSED,
+        Outcome.MERGED,
+        existing,
+    )
+
+
+def test_reassessment_loop_opens_on_the_timer_and_continues_then_closes(
+    client, standard, team_a, coordinator_a, worker_a
+):
+    case = case_in_support(client, coordinator_a, worker_a, team_a)
+    first_due = case.reassessment_due_at
+
+    with time_machine.travel(first_due + timedelta(hours=1)):
+        call_command("workflow_timers", stdout=io.StringIO())
+        task = open_task(case, "reassess")
+        assert task is not None and task.owner == worker_a
+        assert open_task(case, "end_support") is None  # the early-end task is cancelled
+        case.refresh_from_db()
+        assert case.stage == Stage.REASSESSMENT
+
+        client.force_login(worker_a)
+        assert client.get(task_url(task)).status_code == 200
+        missing_note = client.post(task_url(task), {"decision": "continue"})
+        assert missing_note.status_code == 200
+        response = client.post(
+            task_url(task), {"decision": "continue", "note": "Fortsætter, god kontakt."}
+        )
+        assert response.status_code == 302
+
+    case.refresh_from_db()
+    assert case.stage == Stage.SUPPORT
+    assert case.reassessment_due_at > first_due + timedelta(days=100)
+    assert open_task(case, "wait_for_reassessment").status == STATUS.SCHEDULED
+
+    with time_machine.travel(case.reassessment_due_at + timedelta(hours=1)):
+        call_command("workflow_timers", stdout=io.StringIO())
+        client.force_login(worker_a)
+        response = client.post(
+            task_url(open_task(case, "reassess")),
+            {"decision": "close", "outcome": Outcome.MOVED, "note": "Flyttet til Aarhus."},
+        )
+        assert response.status_code == 302
+
+    case.refresh_from_db()
+    assert (case.stage, case.outcome) == (Stage.CLOSED, Outcome.MOVED)
+    assert case.reassessments.filter(decided_at__isnull=False).count() == 2
+    assert case.process.status == PROCESS.DONE
+
+
+def test_without_a_reassessment_interval_support_has_no_timer(
+    client, team_a, coordinator_a, worker_a
+):
+    with time_machine.travel(timezone.now() - timedelta(days=10), tick=True):
+        standard_with_redirects(delivering_teams=[team_a], reassessment_interval_months=None)
+
+    case = case_in_support(client, coordinator_a, worker_a, team_a)
+
+    assert case.reassessment_due_at is None
+    assert open_task(case, "wait_for_reassessment") is None
+    assert open_task(case, "end_support").owner == worker_a
+
+
+def test_reopen_starts_a_new_process_linked_to_the_closed_case(
+    client, standard, team_a, coordinator_a, worker_a
+):
+    case = register_case(team=team_a)
+    accept(client, coordinator_a, case, worker_a)
+    finish_outreach(client, worker_a, case, "declined")
+
+    response = client.post(
+        reverse("workflows:case_reopen", args=[case.pk]),
+        {"channel": "phone", "concern": "Naboen ringer igen: nu vil han gerne have hjælp."},
+    )
+
+    assert response.status_code == 302
+    new_case = Case.objects.get(reopened_from=case)
+    assert new_case.person_id == case.person_id
+    assert new_case.stage == Stage.TRIAGE
+    assert new_case.process_id != case.process_id
+    assert open_task(new_case, "triage") is not None
+    again = client.post(
+        reverse("workflows:case_reopen", args=[case.pk]), {"channel": "phone", "concern": "x"}
+    )
+    assert again.status_code == 200  # already reopened and still open

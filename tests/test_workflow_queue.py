@@ -1,0 +1,160 @@
+"""Task lists: my tasks and the team queue (claim, assign, unassign, filters, overdue)."""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.urls import reverse
+from django.utils import timezone
+
+from workflows import services
+
+from .factories import (
+    accept,
+    case_in_support,
+    log_contact,
+    open_task,
+    register_case,
+    task_url,
+)
+
+
+@pytest.fixture
+def queue(skp_standard, team_a, coordinator_a, worker_a):
+    return [register_case(team=team_a, registered_by=worker_a) for _ in range(3)]
+
+
+def test_team_queue_shows_unassigned_triage_tasks_and_claiming_moves_them_to_my_tasks(
+    client, queue, coordinator_a
+):
+    client.force_login(coordinator_a)
+    rows = client.get(reverse("workflows:team_queue")).context["rows"]
+    assert len(rows) == 3 and all(row.can_claim for row in rows)
+
+    client.post(reverse("workflows:task_claim", args=[rows[0].task.pk]))
+
+    mine = client.get(reverse("workflows:my_tasks")).context["rows"]
+    assert [row.task.pk for row in mine] == [rows[0].task.pk]
+    filtered = client.get(reverse("workflows:team_queue"), {"assignment": "unassigned"})
+    assert len(filtered.context["rows"]) == 2
+
+
+def test_coordinator_assigns_to_a_colleague_and_unassigns(
+    client, queue, coordinator_a, worker_a, worker_a2
+):
+    case = queue[0]
+    accept(client, coordinator_a, case, worker_a)
+    task = open_task(case, "outreach")
+    assert task.owner == worker_a
+
+    client.post(reverse("workflows:task_assign", args=[task.pk]), {"user": worker_a2.pk})
+    task.refresh_from_db()
+    assert task.owner == worker_a2
+
+    client.post(reverse("workflows:task_unassign", args=[task.pk]))
+    task.refresh_from_db()
+    assert task.owner is None
+
+    client.force_login(worker_a)
+    client.post(reverse("workflows:task_claim", args=[task.pk]))
+    task.refresh_from_db()
+    assert task.owner == worker_a
+
+
+def test_triage_cannot_be_assigned_to_a_worker_without_the_role(
+    client, queue, coordinator_a, worker_a
+):
+    task = open_task(queue[0], "triage")
+    client.force_login(coordinator_a)
+
+    response = client.post(
+        reverse("workflows:task_assign", args=[task.pk]), {"user": worker_a.pk}, follow=True
+    )
+
+    task.refresh_from_db()
+    assert task.owner is None
+    assert "Choose a colleague" in response.content.decode()
+
+
+def test_a_worker_cannot_assign_tasks(client, queue, coordinator_a, worker_a, worker_a2):
+    accept(client, coordinator_a, queue[0], worker_a)
+    task = open_task(queue[0], "outreach")
+    client.force_login(worker_a2)
+
+    client.post(reverse("workflows:task_assign", args=[task.pk]), {"user": worker_a2.pk})
+
+    task.refresh_from_db()
+    assert task.owner == worker_a
+
+
+def test_overdue_outreach_stands_out_and_can_be_filtered(
+    client, skp_standard, team_a, coordinator_a
+):
+    with time_machine.travel(timezone.now() - timedelta(days=10)):
+        late = register_case(team=team_a)
+    fresh = register_case(team=team_a)
+    client.force_login(coordinator_a)
+
+    response = client.get(reverse("workflows:team_queue"))
+    overdue = client.get(reverse("workflows:team_queue"), {"overdue": "on"})
+
+    rows = {row.case.pk: row for row in response.context["rows"]}
+    assert rows[late.pk].is_overdue and not rows[fresh.pk].is_overdue
+    assert rows and response.context["rows"][0].case.pk == late.pk  # the oldest deadline first
+    assert "row-overdue" in response.content.decode()
+    assert [row.case.pk for row in overdue.context["rows"]] == [late.pk]
+
+
+def test_services_expose_tasks_for_the_staff_home(client, queue, coordinator_a, worker_a):
+    accept(client, coordinator_a, queue[0], worker_a)
+
+    assert [t.flow_task.name for t in services.tasks_for_user(worker_a)] == ["outreach"]
+    assert services.team_queue(worker_a, queue[0].team).count() == 3
+    client.force_login(worker_a)
+    home = client.get(reverse("staff_home"))
+    assert task_url(open_task(queue[0], "outreach")) in home.content.decode()
+
+
+def _more_cases(client, team, coordinator, worker, n):
+    for _ in range(n):
+        case = register_case(team=team, registered_by=worker)
+        accept(client, coordinator, case, worker)
+        log_contact(client, worker, case, achieved=n % 2 == 0)
+
+
+def test_my_tasks_and_team_queue_use_a_fixed_number_of_queries(
+    client, skp_standard, team_a, coordinator_a, worker_a, worker_a2, django_assert_max_num_queries
+):
+    _more_cases(client, team_a, coordinator_a, worker_a, 2)
+    register_case(team=team_a)
+    client.force_login(coordinator_a)
+    with django_assert_max_num_queries(16):
+        client.get(reverse("workflows:team_queue"))
+    _more_cases(client, team_a, coordinator_a, worker_a, 4)
+    register_case(team=team_a)
+
+    client.force_login(coordinator_a)
+    with django_assert_max_num_queries(16):
+        queue = client.get(reverse("workflows:team_queue"))
+    client.force_login(worker_a)
+    with django_assert_max_num_queries(10):
+        mine = client.get(reverse("workflows:my_tasks"))
+
+    assert len(queue.context["rows"]) == 8
+    assert len(mine.context["rows"]) == 6
+
+
+def test_case_page_uses_a_fixed_number_of_queries(
+    client, skp_standard, team_a, coordinator_a, worker_a, django_assert_max_num_queries
+):
+    case = case_in_support(client, coordinator_a, worker_a, team_a)
+    for _ in range(3):
+        log_contact(client, worker_a, case, achieved=True)
+    services.goal_add(case=case, area="housing", description="Egen bolig", by=worker_a)
+    services.goal_add(case=case, area="health", description="Egen læge", by=worker_a)
+
+    with django_assert_max_num_queries(22):
+        response = client.get(reverse("workflows:case_detail", args=[case.pk]))
+
+    assert response.status_code == 200
+    assert len(response.context["timeline"]) >= 8

@@ -1,0 +1,385 @@
+"""Forms of the work screens: they validate input; services decide and write."""
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from wagtail.models import Page
+
+from intranet.forms import ModelChoiceField
+from pages.models import PartnerPage, RedirectReason, TeamPage
+
+from . import services
+from .models import (
+    WORKER_OUTCOMES,
+    Channel,
+    ConcernCategory,
+    Consent,
+    ContactLog,
+    EmergencyCall,
+    Goal,
+    GoalStatus,
+    HandoverBasis,
+    Person,
+    Reassessment,
+    Referral,
+    ReferralSource,
+)
+
+DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+WORKER_OUTCOME_CHOICES = [("", "---------")] + [(o.value, o.label) for o in WORKER_OUTCOMES]
+
+
+def _user_label(user):
+    return user.get_full_name() or user.get_username()
+
+
+class UserChoiceField(ModelChoiceField):
+    def label_from_instance(self, obj):
+        return _user_label(obj)
+
+
+def directory_pages():
+    return Page.objects.live().type(TeamPage, PartnerPage).order_by("title")
+
+
+class DirectoryPageField(ModelChoiceField):
+    """A live team or partner page of the contact directory (queryset set by the form)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(queryset=Page.objects.none(), **kwargs)
+
+    def label_from_instance(self, obj):
+        return obj.title
+
+
+class PersonForm(forms.ModelForm):
+    class Meta:
+        model = Person
+        fields = [
+            "alias",
+            "whereabouts",
+            "name",
+            "cpr",
+            "phone",
+            "address",
+            "gender",
+            "birth_year",
+            "age_group",
+            "income_source",
+            "marital_status",
+            "living_alone",
+            "housing",
+            "main_problem",
+        ]
+        widgets = {
+            "whereabouts": forms.Textarea(attrs={"rows": 3}),
+            "address": forms.Textarea(attrs={"rows": 2}),
+            "cpr": forms.TextInput(attrs={"placeholder": "DDMMYY-XXXX", "autocomplete": "off"}),
+            "phone": forms.TextInput(attrs={"type": "tel"}),
+        }
+
+
+class ReferralForm(forms.ModelForm):
+    team = ModelChoiceField(queryset=TeamPage.objects.none(), label=_("Team"))
+    concern_categories = forms.MultipleChoiceField(
+        label=_("Concern categories"),
+        choices=ConcernCategory.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    field_order = ["team"]
+
+    class Meta:
+        model = Referral
+        fields = [
+            "received_at",
+            "channel",
+            "source",
+            "referrer_name",
+            "referrer_contact",
+            "concern",
+            "concern_categories",
+            "acute",
+            "emergency_call",
+        ]
+        widgets = {
+            "received_at": DATETIME_INPUT,
+            "concern": forms.Textarea(attrs={"rows": 5}),
+            "emergency_call": forms.RadioSelect,
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        teams = TeamPage.objects.for_user(user).order_by("title")
+        self.fields["team"].queryset = teams
+        if len(teams) == 1:
+            self.fields["team"].initial = teams[0].pk
+        self.fields["source"].queryset = ReferralSource.objects.filter(active=True)
+        self.fields["source"].required = True
+        self.fields["received_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
+        self.fields["emergency_call"].choices = EmergencyCall.choices
+        self.fields["emergency_call"].required = False
+
+    def clean(self):
+        data = super().clean()
+        if data.get("acute") and not data.get("emergency_call"):
+            self.add_error("emergency_call", _("Say whether 112 or 114 was called."))
+        return data
+
+
+class TriageForm(forms.Form):
+    ACCEPT, REDIRECT, DECLINE, MERGE = "accept", "redirect", "decline", "merge"
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        widget=forms.RadioSelect,
+        choices=[
+            (ACCEPT, _("Accept: the team takes the case")),
+            (REDIRECT, _("Redirect to another service")),
+            (DECLINE, _("Decline: outside the target group")),
+            (MERGE, _("Merge into an open case of the team")),
+        ],
+    )
+    primary_worker = UserChoiceField(
+        queryset=None, required=False, label=_("Primary contact person")
+    )
+    second_worker = UserChoiceField(
+        queryset=None, required=False, label=_("Second contact person (optional)")
+    )
+    redirect_reason = forms.ChoiceField(
+        label=_("Reason for redirecting"),
+        choices=[("", "---------"), *RedirectReason.choices],
+        required=False,
+    )
+    redirect_destination = DirectoryPageField(
+        required=False,
+        label=_("Destination"),
+        help_text=_("Leave empty to use the destination the quality standard names."),
+    )
+    merge_into = ModelChoiceField(queryset=None, required=False, label=_("Merge into case"))
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, case, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        workers = services.users_with_perm_in_team(case.team, "workflows.work_case")
+        self.fields["primary_worker"].queryset = workers
+        self.fields["second_worker"].queryset = workers
+        self.fields["merge_into"].queryset = services.merge_candidates(case=case, user=user)
+        self.fields["redirect_destination"].queryset = directory_pages()
+        self.fields["merge_into"].label_from_instance = lambda c: (
+            f"#{c.pk} {c.person} ({c.get_stage_display()})"
+        )
+        suggestion = services.suggested_redirect(case=case)
+        if suggestion:
+            self.fields["redirect_reason"].initial = suggestion
+
+    def clean(self):
+        data = super().clean()
+        decision = data.get("decision")
+        if decision == self.ACCEPT and not data.get("primary_worker"):
+            self.add_error("primary_worker", _("Choose the primary contact person."))
+        if decision == self.REDIRECT and not data.get("redirect_reason"):
+            self.add_error("redirect_reason", _("Choose the reason for redirecting."))
+        if decision == self.DECLINE and not data.get("note", "").strip():
+            self.add_error("note", _("Explain why the person is outside the target group."))
+        if decision == self.MERGE and not data.get("merge_into"):
+            self.add_error("merge_into", _("Choose the case to merge into."))
+        return data
+
+
+class ContactLogForm(forms.ModelForm):
+    class Meta:
+        model = ContactLog
+        fields = ["occurred_at", "kind", "worker", "achieved", "duration_minutes", "note"]
+        widgets = {"occurred_at": DATETIME_INPUT, "note": forms.Textarea(attrs={"rows": 3})}
+        field_classes = {"worker": UserChoiceField}
+
+    def __init__(self, *args, case, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["worker"].queryset = services.users_with_perm_in_team(
+            case.team, "workflows.work_case"
+        )
+        self.fields["worker"].initial = user.pk
+        self.fields["occurred_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
+
+
+class OutreachForm(forms.Form):
+    result = forms.ChoiceField(
+        label=_("How did outreach end?"),
+        widget=forms.RadioSelect,
+        choices=[
+            (services.OutreachResult.CONTACT_MADE, _("Contact made: support starts")),
+            (services.OutreachResult.DECLINED, _("The citizen declined")),
+            (services.OutreachResult.GAVE_UP, _("No contact after repeated attempts: give up")),
+        ],
+    )
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class EndSupportForm(forms.Form):
+    next_step = forms.ChoiceField(
+        label=_("What happens next?"),
+        widget=forms.RadioSelect,
+        choices=[
+            (services.SupportNext.HAND_OVER, _("Hand over to another service")),
+            (services.SupportNext.CLOSE, _("Close the case")),
+        ],
+    )
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=WORKER_OUTCOME_CHOICES, required=False)
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("next_step") == services.SupportNext.CLOSE and not data.get("outcome"):
+            self.add_error("outcome", _("Choose the outcome."))
+        return data
+
+
+class ReassessmentForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"), widget=forms.RadioSelect, choices=Reassessment.Decision.choices
+    )
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=WORKER_OUTCOME_CHOICES, required=False)
+    note = forms.CharField(label=_("Assessment"), widget=forms.Textarea(attrs={"rows": 5}))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == Reassessment.Decision.CLOSE and not data.get("outcome"):
+            self.add_error("outcome", _("Choose the outcome."))
+        return data
+
+
+class HandoverForm(forms.Form):
+    SEND, CANCEL = "send", "cancel"
+    action = forms.ChoiceField(
+        label=_("Action"),
+        widget=forms.RadioSelect,
+        choices=[
+            (SEND, _("Send the handover")),
+            (CANCEL, _("Do not hand over: back to support")),
+        ],
+        initial=SEND,
+    )
+    receiving_team = ModelChoiceField(queryset=None, required=False, label=_("Receiving team"))
+    summary = forms.CharField(
+        label=_("Summary for the receiving team"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("The receiving team sees this summary only, not the case."),
+    )
+    basis = forms.ChoiceField(
+        label=_("Basis for sharing information"),
+        choices=HandoverBasis.choices,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    legal_note = forms.CharField(
+        label=_("Legal basis, documented"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Required when sharing without consent under the duty to notify."),
+    )
+
+    def __init__(self, *args, case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["receiving_team"].queryset = services.handover_teams(case=case)
+        self.fields["receiving_team"].label_from_instance = lambda team: team.title
+
+    def clean(self):
+        data = super().clean()
+        if data.get("action") == self.SEND:
+            if not data.get("receiving_team"):
+                self.add_error("receiving_team", _("Choose the receiving team."))
+            if not data.get("summary", "").strip():
+                self.add_error("summary", _("Write the summary the receiving team will read."))
+            if not data.get("basis"):
+                self.add_error("basis", _("Choose the basis for sharing information."))
+        return data
+
+
+class AcknowledgeForm(forms.Form):
+    note = forms.CharField(
+        label=_("Note (optional)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class GoalForm(forms.ModelForm):
+    class Meta:
+        model = Goal
+        fields = ["area", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+
+class GoalStatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=GoalStatus.choices)
+
+
+class ConsentForm(forms.ModelForm):
+    receiver = DirectoryPageField(label=_("Shared with"))
+
+    class Meta:
+        model = Consent
+        fields = ["receiver", "information", "form", "given_on", "expires_on", "refused"]
+        widgets = {
+            "information": forms.Textarea(attrs={"rows": 3}),
+            "given_on": DATE_INPUT,
+            "expires_on": DATE_INPUT,
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["receiver"].queryset = directory_pages()
+
+
+class ConsentWithdrawForm(forms.Form):
+    withdrawn_on = forms.DateField(label=_("Withdrawn on"), widget=DATE_INPUT)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["withdrawn_on"].initial = timezone.localdate()
+
+
+class ReopenForm(forms.Form):
+    channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices)
+    concern = forms.CharField(
+        label=_("Why the case is reopened"), widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+
+class AssignForm(forms.Form):
+    user = UserChoiceField(queryset=None, label=_("Assign to"))
+
+    def __init__(self, *args, colleagues, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = colleagues
+
+
+class QueueFilterForm(forms.Form):
+    team = ModelChoiceField(queryset=None, required=False, label=_("Team"), empty_label=None)
+    task = forms.ChoiceField(label=_("Task"), required=False)
+    assignment = forms.ChoiceField(
+        label=_("Assigned"),
+        required=False,
+        choices=[
+            ("", _("All")),
+            ("unassigned", _("Not assigned")),
+            ("mine", _("Mine")),
+            ("others", _("Colleagues'")),
+        ],
+    )
+    overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = TeamPage.objects.for_user(user).order_by("title")
+        self.fields["team"].label_from_instance = lambda team: team.title
+        self.fields["task"].choices = [("", _("All"))] + [
+            (node.name, node.task_title) for node in services.queue_nodes()
+        ]

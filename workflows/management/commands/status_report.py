@@ -1,0 +1,53 @@
+"""manage.py status_report --year 2025 --format csv --output statusrapport-2025.csv"""
+
+import json
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+from workflows.reporting.spreadsheet import csv_text
+from workflows.reporting.status_report import status_report, status_report_rows
+
+
+def _embedded_stylesheet():
+    """The site's styles inside the file: a report opened from disk cannot load /static/.
+
+    Only for this file, which the site never serves; pages keep to the CSP (no inline CSS).
+    """
+    static = settings.BASE_DIR / "static"
+    css = (static / "css" / "site.css").read_text() + (static / "leader" / "leader.css").read_text()
+    return format_html("<style>{}</style>", mark_safe(css.replace("</", "<\\/")))  # noqa: S308
+
+
+class Command(BaseCommand):
+    help = "Write the annual status report as HTML, CSV (Danish Excel) or JSON."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--year", type=int, required=True)
+        parser.add_argument("--format", choices=["html", "csv", "json"], default="html")
+        parser.add_argument("--output", help="File to write; standard output when left out.")
+
+    def handle(self, *args, year, format, output, **options):
+        if not 2000 <= year <= timezone.localdate().year:
+            raise CommandError("The year must be from 2000 to this year.")
+        with translation.override(settings.LANGUAGE_CODE):
+            report = status_report(year)
+            if format == "csv":
+                text = csv_text(status_report_rows(report))
+            elif format == "json":
+                text = json.dumps(report.as_dict(), ensure_ascii=False, indent=2) + "\n"
+            else:
+                text = render_to_string(
+                    "workflows/leader/status_report_document.html",
+                    {"report": report, "stylesheet": _embedded_stylesheet()},
+                )
+        if output:
+            Path(output).write_text(text, encoding="utf-8", newline="")
+            self.stdout.write(f"Wrote {output}")
+        else:
+            self.stdout.write(text, ending="")

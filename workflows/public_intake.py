@@ -1,0 +1,148 @@
+"""The public concern form's intake: abuse limits, registration and the team's notification.
+
+The rate limit counts in Django's cache. The default cache lives in one process's memory, so
+with several app server processes or hosts each counts on its own: configure a shared cache
+(CACHES, e.g. Redis or the database cache) there, or the limit multiplies by their number.
+"""
+
+import logging
+import secrets
+
+from axes.helpers import get_client_ip_address
+from django.conf import settings
+from django.core.cache import cache
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext as _
+
+from pages.models import TeamPage
+
+from .models import Case, Channel, Person, ReferralSource
+from .services import referral_register
+
+logger = logging.getLogger(__name__)
+
+RATE_LIMIT = 5  # submissions per address ...
+RATE_WINDOW_SECONDS = 60 * 60  # ... per hour
+
+
+# --- Abuse limits ---------------------------------------------------------------------------
+
+
+def body_too_large(request, *, limit: int) -> bool:
+    """Is the request body larger than `limit` bytes (or of a length it does not state)?"""
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return True
+    return length > limit
+
+
+def _rate_key(request):
+    # Keyed on a keyed hash: the cache never holds the address itself, and the hash cannot
+    # be reversed by trying every IPv4 address without the secret key.
+    address = get_client_ip_address(request) or "unknown"
+    digest = salted_hmac("brobygger.concern-form.rate-limit", address).hexdigest()
+    return f"concern-form:{digest}"
+
+
+def rate_limited(request) -> bool:
+    """Has this address sent RATE_LIMIT submissions within the window?"""
+    return (cache.get(_rate_key(request)) or 0) >= RATE_LIMIT
+
+
+def submission_record(request) -> None:
+    """Count one submission from the request's address (the window starts at the first)."""
+    key = _rate_key(request)
+    if cache.add(key, 1, RATE_WINDOW_SECONDS):
+        return
+    try:
+        cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, RATE_WINDOW_SECONDS)
+
+
+# --- Receipt numbers ------------------------------------------------------------------------
+
+
+def case_reference(case: Case) -> str:
+    """The receipt number the citizen gets, e.g. BB-2026-000123 (year and case number)."""
+    return f"BB-{timezone.localtime(case.created_at).year}-{case.pk:06d}"
+
+
+def decoy_reference() -> str:
+    """A receipt number of the same form for a submission that was silently dropped."""
+    return f"BB-{timezone.localdate().year}-{secrets.randbelow(10**6):06d}"
+
+
+# --- Registration ---------------------------------------------------------------------------
+
+
+def _whereabouts(*, place: str, appearance: str) -> str:
+    # Staff read the case in the municipality's language, whatever the citizen's choice.
+    with translation.override(settings.LANGUAGE_CODE):
+        parts = [
+            (_("Usually met"), place.strip()),
+            (_("Looks like"), appearance.strip()),
+        ]
+        return "\n\n".join(f"{label}: {text}" for label, text in parts if text)
+
+
+@transaction.atomic
+def concern_register(
+    *,
+    team: TeamPage,
+    alias: str,
+    appearance: str,
+    place: str,
+    age_group: str,
+    concern: str,
+    acute: bool,
+    emergency_call: str,
+    source: ReferralSource | None,
+    referrer_name: str,
+    referrer_contact: str,
+) -> Case:
+    """Register a referral from the public form; the team's mailbox is told once committed."""
+    person = Person(
+        alias=alias.strip(),
+        whereabouts=_whereabouts(place=place, appearance=appearance),
+        age_group=age_group,
+    )
+    case = referral_register(
+        team=team,
+        person=person,
+        concern=concern,
+        channel=Channel.WEB_FORM,
+        source=source,
+        referrer_name=referrer_name,
+        referrer_contact=referrer_contact,
+        acute=acute,
+        emergency_call=emergency_call,
+    )
+    # robust: a mail server failure is logged; it must not turn a saved referral into a 500.
+    transaction.on_commit(lambda: team_notify(case=case), robust=True)
+    return case
+
+
+def team_notify(*, case: Case) -> None:
+    """Tell the team's mailbox that a referral waits: a link and a number, no personal data."""
+    team = case.team
+    recipient = team.notification_email or team.email
+    if not recipient:
+        logger.warning("Team %s has no mailbox for new referrals from the web form.", team.pk)
+        return
+    context = {
+        "team": team,
+        "reference": case_reference(case),
+        "url": settings.WAGTAILADMIN_BASE_URL.rstrip("/")
+        + reverse("workflows:case_detail", args=[case.pk]),
+    }
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = render_to_string("emails/concern_received_subject.txt", context)
+        body = render_to_string("emails/concern_received.txt", context)
+    send_mail(" ".join(subject.split()), body, None, [recipient])

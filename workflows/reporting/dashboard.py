@@ -1,0 +1,329 @@
+"""The leader's live dashboard: every figure is a database aggregate over the cases in scope."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, QuerySet
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
+
+from pages.models import DepartmentPage, TeamPage
+
+from ..models import Case, Referral, Stage
+from .periods import Period
+
+# The process diagram's steps, in the order the process runs them.
+DIAGRAM_STAGES = [
+    Stage.INTAKE,
+    Stage.TRIAGE,
+    Stage.OUTREACH,
+    Stage.SUPPORT,
+    Stage.REASSESSMENT,
+    Stage.HANDOVER,
+    Stage.CLOSED,
+]
+OPEN_STAGES = [stage for stage in DIAGRAM_STAGES if stage != Stage.CLOSED]
+REASSESSMENT_STAGES = [Stage.SUPPORT, Stage.REASSESSMENT]
+DEFAULT_UNCLAIMED_DAYS = 3
+
+BREACH_FIRST_CONTACT = "first-contact"
+BREACH_REASSESSMENT = "reassessment"
+BREACH_UNCLAIMED = "unclaimed"
+BREACH_KINDS = [BREACH_FIRST_CONTACT, BREACH_REASSESSMENT, BREACH_UNCLAIMED]
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What the leader filtered on: an organisational unit and a period."""
+
+    period: Period
+    team: TeamPage | None = None
+    department: DepartmentPage | None = None
+    unclaimed_days: int = DEFAULT_UNCLAIMED_DAYS
+
+    def cases(self) -> QuerySet:
+        cases = Case.objects.all()
+        if self.team is not None:
+            cases = cases.filter(team=self.team)
+        if self.department is not None:
+            cases = cases.filter(team__in=TeamPage.objects.child_of(self.department))
+        return cases
+
+    def teams(self) -> QuerySet:
+        teams = TeamPage.objects.all()
+        if self.team is not None:
+            teams = teams.filter(pk=self.team.pk)
+        if self.department is not None:
+            teams = teams.child_of(self.department)
+        return teams
+
+
+# --- Deadline breaches -------------------------------------------------------------------
+
+
+def first_contact_overdue(cases: QuerySet, *, today: datetime.date) -> QuerySet:
+    """Open cases whose first-contact deadline has passed without an achieved contact."""
+    return cases.open().filter(first_contact_at__isnull=True, first_contact_due__lt=today)
+
+
+def reassessment_overdue(cases: QuerySet, *, now: datetime.datetime) -> QuerySet:
+    """Cases in support or reassessment whose reassessment date has passed."""
+    return cases.filter(stage__in=REASSESSMENT_STAGES, reassessment_due_at__lt=now)
+
+
+def unclaimed_tasks(cases: QuerySet, *, now: datetime.datetime, days: int) -> QuerySet:
+    """Human tasks of these cases that nobody has claimed for more than `days` days."""
+    return Task.objects.filter(
+        flow_task_type="HUMAN",
+        status=STATUS.NEW,
+        owner__isnull=True,
+        created__lt=now - datetime.timedelta(days=days),
+        process__case__in=cases,
+    )
+
+
+def _overdue_q(today, now):
+    first_contact = (
+        Q(stage__in=OPEN_STAGES) & Q(first_contact_at__isnull=True) & Q(first_contact_due__lt=today)
+    )
+    reassessment = Q(stage__in=REASSESSMENT_STAGES, reassessment_due_at__lt=now)
+    return first_contact, reassessment
+
+
+def breach_counts(scope: Scope, *, user, now: datetime.datetime | None = None) -> dict:
+    """{kind: {"total": n, "visible": n}}; "visible" counts what `user` may open."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    cases = scope.cases()
+    visible = Q(pk__in=Case.objects.visible_to(user).values("pk"))
+    first_contact, reassessment = _overdue_q(today, now)
+    counts = cases.aggregate(
+        first_contact=Count("pk", filter=first_contact),
+        first_contact_visible=Count("pk", filter=first_contact & visible),
+        reassessment=Count("pk", filter=reassessment),
+        reassessment_visible=Count("pk", filter=reassessment & visible),
+    )
+    tasks = unclaimed_tasks(cases, now=now, days=scope.unclaimed_days).aggregate(
+        total=Count("pk"),
+        visible=Count("pk", filter=Q(process__case__in=Case.objects.visible_to(user).values("pk"))),
+    )
+    return {
+        BREACH_FIRST_CONTACT: {
+            "total": counts["first_contact"],
+            "visible": counts["first_contact_visible"],
+        },
+        BREACH_REASSESSMENT: {
+            "total": counts["reassessment"],
+            "visible": counts["reassessment_visible"],
+        },
+        BREACH_UNCLAIMED: {"total": tasks["total"], "visible": tasks["visible"]},
+    }
+
+
+def breach_list(scope: Scope, kind: str, *, user, now: datetime.datetime | None = None):
+    """The breaches of `kind` that `user` may open: cases, or tasks for unclaimed tasks."""
+    now = now or timezone.now()
+    cases = scope.cases().filter(pk__in=Case.objects.visible_to(user).values("pk"))
+    if kind == BREACH_FIRST_CONTACT:
+        rows = first_contact_overdue(cases, today=timezone.localdate(now))
+        return rows.select_related("person", "team", "primary_worker", "referral").order_by(
+            "first_contact_due", "pk"
+        )
+    if kind == BREACH_REASSESSMENT:
+        rows = reassessment_overdue(cases, now=now)
+        return rows.select_related("person", "team", "primary_worker").order_by(
+            "reassessment_due_at", "pk"
+        )
+    if kind == BREACH_UNCLAIMED:
+        return (
+            unclaimed_tasks(cases, now=now, days=scope.unclaimed_days)
+            .select_related("process__case__person", "process__case__team")
+            .order_by("created", "pk")
+        )
+    raise ValueError(f"Unknown breach kind {kind!r}")
+
+
+# --- Where the cases are now ---------------------------------------------------------------
+
+
+def stage_counts(scope: Scope) -> list[dict]:
+    """[{stage, label, count}] for every step: open cases now, and cases closed in the period."""
+    aggregates = {stage.value: Count("pk", filter=Q(stage=stage)) for stage in OPEN_STAGES} | {
+        Stage.CLOSED.value: Count(
+            "pk",
+            filter=Q(
+                stage=Stage.CLOSED,
+                closed_at__gte=scope.period.start,
+                closed_at__lt=scope.period.end,
+            ),
+        )
+    }
+    counts = scope.cases().aggregate(**aggregates)
+    return [
+        {"stage": stage.value, "label": stage.label, "count": counts[stage.value]}
+        for stage in DIAGRAM_STAGES
+    ]
+
+
+# --- Flow over time ------------------------------------------------------------------------
+
+
+def _per_month(queryset, field, period):
+    rows = (
+        queryset.filter(**{f"{field}__gte": period.start, f"{field}__lt": period.end})
+        .annotate(month=TruncMonth(field))
+        .values("month")
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+    return {_month_key(row["month"]): row["count"] for row in rows}
+
+
+def _month_key(value):
+    if isinstance(value, datetime.datetime):
+        value = timezone.localtime(value) if timezone.is_aware(value) else value
+        value = value.date()
+    return value.replace(day=1)
+
+
+def monthly_flow(scope: Scope) -> list[dict]:
+    """Per month of the period: referrals received, first contacts made, cases closed."""
+    cases = scope.cases()
+    received = _per_month(Referral.objects.filter(case__in=cases), "received_at", scope.period)
+    first_contacts = _per_month(cases, "first_contact_at", scope.period)
+    closed = _per_month(cases.filter(stage=Stage.CLOSED), "closed_at", scope.period)
+    return [
+        {
+            "month": month,
+            "referrals": received.get(month, 0),
+            "first_contacts": first_contacts.get(month, 0),
+            "closed": closed.get(month, 0),
+        }
+        for month in scope.period.months()
+    ]
+
+
+def median_days(queryset: QuerySet, *, since: str, until: str) -> float | None:
+    """The median of `until - since` in days, found by ordering in the database.
+
+    Only the one or two middle values are fetched, whatever the number of rows.
+    """
+    spans = (
+        queryset.annotate(span=ExpressionWrapper(F(until) - F(since), output_field=DurationField()))
+        .filter(span__isnull=False)
+        .order_by("span")
+    )
+    count = spans.count()
+    if not count:
+        return None
+    middle = list(spans.values_list("span", flat=True)[(count - 1) // 2 : count // 2 + 1])
+    return sum(span.total_seconds() for span in middle) / len(middle) / 86400
+
+
+def period_medians(cases: QuerySet, period: Period) -> dict:
+    """Median days referral -> first contact (first contacts in the period) and median case
+    length referral -> closing (cases closed in the period)."""
+    contacted = cases.filter(first_contact_at__gte=period.start, first_contact_at__lt=period.end)
+    closed = cases.filter(stage=Stage.CLOSED, closed_at__gte=period.start, closed_at__lt=period.end)
+    return {
+        "to_first_contact": median_days(
+            contacted, since="referral__received_at", until="first_contact_at"
+        ),
+        "case_length": median_days(closed, since="referral__received_at", until="closed_at"),
+    }
+
+
+def medians(scope: Scope) -> dict:
+    """This period's medians against the previous period of the same length."""
+    cases = scope.cases()
+    previous = scope.period.previous()
+    return {
+        "current": period_medians(cases, scope.period),
+        "previous": period_medians(cases, previous),
+        "previous_period": previous,
+    }
+
+
+# --- Workload ------------------------------------------------------------------------------
+
+
+def team_workload(scope: Scope, *, now: datetime.datetime | None = None) -> list[dict]:
+    """Per team in scope: open cases and overdue ones (first contact or reassessment)."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    rows = (
+        scope.teams()
+        .annotate(
+            open_cases=Count("cases", filter=Q(cases__stage__in=OPEN_STAGES)),
+            first_contact_overdue=Count(
+                "cases",
+                filter=Q(
+                    cases__stage__in=OPEN_STAGES,
+                    cases__first_contact_at__isnull=True,
+                    cases__first_contact_due__lt=today,
+                ),
+            ),
+            reassessment_overdue=Count(
+                "cases",
+                filter=Q(cases__stage__in=REASSESSMENT_STAGES, cases__reassessment_due_at__lt=now),
+            ),
+        )
+        .order_by("title")
+        .values("pk", "title", "open_cases", "first_contact_overdue", "reassessment_overdue")
+    )
+    return [
+        {**row, "overdue": row["first_contact_overdue"] + row["reassessment_overdue"]}
+        for row in rows
+    ]
+
+
+def worker_workload(scope: Scope, *, now: datetime.datetime | None = None) -> list[dict]:
+    """Per contact person: open cases as primary and as second contact person, and overdue."""
+    now = now or timezone.now()
+    first_contact, reassessment = _overdue_q(timezone.localdate(now), now)
+    open_cases = scope.cases().open()
+    workers = {}
+    for role in ("primary_worker", "second_worker"):
+        rows = (
+            open_cases.filter(**{f"{role}__isnull": False})
+            .values(role)
+            .annotate(
+                count=Count("pk"),
+                overdue=Count("pk", filter=first_contact | reassessment),
+            )
+            .order_by()
+        )
+        for row in rows:
+            entry = workers.setdefault(row[role], {"primary": 0, "second": 0, "overdue": 0})
+            entry["primary" if role == "primary_worker" else "second"] = row["count"]
+            entry["overdue"] += row["overdue"]
+    users = (
+        get_user_model()
+        .objects.filter(pk__in=workers)
+        .only("pk", "username", "first_name", "last_name")
+    )
+    result = [
+        {
+            "worker": user.get_full_name() or user.get_username(),
+            **workers[user.pk],
+            "open_cases": workers[user.pk]["primary"] + workers[user.pk]["second"],
+        }
+        for user in users
+    ]
+    return sorted(result, key=lambda row: (-row["open_cases"], row["worker"]))
+
+
+def dashboard(scope: Scope, *, user, now: datetime.datetime | None = None) -> dict:
+    """Every figure of the dashboard for `scope`; lists of cases are fetched separately."""
+    now = now or timezone.now()
+    return {
+        "stages": stage_counts(scope),
+        "breaches": breach_counts(scope, user=user, now=now),
+        "flow": monthly_flow(scope),
+        "medians": medians(scope),
+        "teams": team_workload(scope, now=now),
+        "workers": worker_workload(scope, now=now),
+    }

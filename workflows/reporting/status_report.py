@@ -1,0 +1,543 @@
+"""The annual status report: who the scheme reached in a year and how the cases went.
+
+Every figure is an aggregate query; the definitions below are printed as the report's
+footnotes and repeated in docs/status_report.md.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db import models as db
+from django.db.models import (
+    Count,
+    DateTimeField,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce, Least, NullIf, Substr, TruncDate
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from ..models import (
+    HOMELESS,
+    AgeGroup,
+    Case,
+    ContactKind,
+    ContactLog,
+    Gender,
+    IncomeSource,
+    LivingAlone,
+    MainProblem,
+    MaritalStatus,
+    Outcome,
+    Person,
+    Referral,
+    ReferralSource,
+)
+from .periods import Period
+
+# Triage decisions, not support: such referrals never became a case the team worked on.
+TRIAGE_OUTCOMES = [Outcome.REDIRECTED, Outcome.OUTSIDE_TARGET_GROUP, Outcome.MERGED]
+
+SHORT_DAYS = 91  # "under 3 months": fewer than 91 days
+MEDIUM_DAYS = 183  # "3-6 months": 91 to 182 days; "over 6 months": 183 days or more
+
+DEFINITIONS = {
+    "in_contact": gettext_lazy(
+        "People in contact during the year: every person with a case that was open at some "
+        "time during the year, that is, a referral received before the year ended and a case "
+        "not closed before the year began. Referrals that triage redirected, found outside the "
+        "target group or merged into another case do not count. A person is counted once, "
+        "however many cases they had; a person first registered anonymously and identified "
+        "later is the same person."
+    ),
+    "attributes": gettext_lazy(
+        "Gender, income source, marital status, living alone, main problem and housing are "
+        "as currently recorded on the person: the system keeps no history of them."
+    ),
+    "age": gettext_lazy(
+        "Age group: the age reached in the year (the year minus the birth year, taken from "
+        "the birth year or else the CPR number); without either, the age group recorded on "
+        "the person."
+    ),
+    "homeless": gettext_lazy(
+        "Homeless: people in contact whose recorded housing situation is one of the national "
+        "homelessness categories. The share is of all people in contact during the year."
+    ),
+    "referrals": gettext_lazy(
+        "Referrals: every referral received during the year, including those triage "
+        "redirected, by the source recorded on it."
+    ),
+    "contacts": gettext_lazy(
+        "Contacts: every contact and contact attempt logged with a date in the year, by kind."
+    ),
+    "duration": gettext_lazy(
+        "Case duration: for every case open at some time during the year, from the day the "
+        "referral was received to the day the case closed, or to the end of the year for a "
+        "case still open then. Under 3 months is fewer than 91 days, 3-6 months is 91 to 182 "
+        "days, over 6 months is 183 days or more. Refused at first contact: the citizen "
+        "declined before support began. A reopened case is a case of its own."
+    ),
+    "outcomes": gettext_lazy(
+        "Outcomes and handover destinations: cases closed during the year, including those "
+        "closed at triage."
+    ),
+    "deadline": gettext_lazy(
+        "First-contact deadline: referrals received during the year and accepted (not closed "
+        "at triage) with a deadline. Kept: the first achieved contact was on or before the "
+        "deadline day. Missed: the first contact came later, or there was none and the case "
+        "was still open after the deadline. Cases closed before the deadline without contact, "
+        "and open cases whose deadline has not yet come, are not assessed."
+    ),
+}
+
+
+@dataclass
+class Table:
+    """One table of the report: a label column, then columns of the given kinds."""
+
+    key: str
+    title: str
+    columns: list[tuple[str, str]]  # (heading, kind): kind is label, count, share or change
+    rows: list[list] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # keys of DEFINITIONS
+
+    @property
+    def typed_rows(self):
+        """Rows as [(cell, column kind), ...], for templates."""
+        kinds = [kind for _heading, kind in self.columns]
+        return [list(zip(row, kinds, strict=True)) for row in self.rows]
+
+    @property
+    def note_numbers(self):
+        keys = list(DEFINITIONS)
+        return [keys.index(key) + 1 for key in self.notes]
+
+    def as_dict(self):
+        return {
+            "title": str(self.title),
+            "columns": [str(heading) for heading, _kind in self.columns],
+            "kinds": [kind for _heading, kind in self.columns],
+            "rows": [[str(row[0]), *row[1:]] for row in self.rows],
+            "notes": self.notes,
+        }
+
+
+@dataclass
+class StatusReport:
+    year: int
+    generated_at: datetime.datetime
+    people: int
+    people_previous: int
+    tables: list[Table]
+
+    @property
+    def definitions(self):
+        return [(index + 1, text) for index, text in enumerate(DEFINITIONS.values())]
+
+    def table(self, key) -> Table:
+        return next(table for table in self.tables if table.key == key)
+
+    def as_dict(self):
+        return {
+            "year": self.year,
+            "generated_at": self.generated_at.isoformat(),
+            "people_in_contact": self.people,
+            "people_in_contact_previous_year": self.people_previous,
+            "tables": {table.key: table.as_dict() for table in self.tables},
+            "definitions": {key: str(text) for key, text in DEFINITIONS.items()},
+        }
+
+
+# --- The sets the report counts ------------------------------------------------------------
+
+
+def _began():
+    return Coalesce("referral__received_at", "created_at")
+
+
+def cases_in_contact(period: Period) -> QuerySet:
+    """Cases open at some time during `period`, less referrals closed at triage."""
+    return (
+        Case.objects.annotate(began=_began())
+        .filter(began__lt=period.end)
+        .filter(Q(closed_at__isnull=True) | Q(closed_at__gte=period.start))
+        .exclude(outcome__in=TRIAGE_OUTCOMES)
+    )
+
+
+def people_in_contact(period: Period) -> QuerySet:
+    """Each person with a case in contact during `period`, once."""
+    return Person.objects.filter(pk__in=cases_in_contact(period).values("person_id"))
+
+
+def _with_age_group(people: QuerySet, year: int) -> QuerySet:
+    """Annotate `report_age_group`: the age reached in `year`, grouped as AgeGroup."""
+    # DDMMYY-XXXX: the 7th digit and the two-digit year give the century (as cpr_birth_date).
+    people = people.annotate(
+        cpr_yy=Cast(NullIf(Substr("cpr", 5, 2), Value("")), IntegerField()),
+        cpr_digit=Substr("cpr", 8, 1),
+    )
+    people = people.annotate(
+        cpr_year=db.Case(
+            When(cpr_yy__isnull=True, then=Value(None)),
+            When(cpr_digit__in=["0", "1", "2", "3"], then=F("cpr_yy") + 1900),
+            When(cpr_digit__in=["4", "9"], cpr_yy__lte=36, then=F("cpr_yy") + 2000),
+            When(cpr_digit__in=["4", "9"], then=F("cpr_yy") + 1900),
+            When(cpr_yy__lte=57, then=F("cpr_yy") + 2000),
+            default=F("cpr_yy") + 1800,
+            output_field=IntegerField(),
+        )
+    )
+    people = people.annotate(report_born=Coalesce("birth_year", "cpr_year"))
+    people = people.annotate(report_age=Value(year) - F("report_born"))
+    return people.annotate(
+        report_age_group=db.Case(
+            When(report_born__isnull=True, then=F("age_group")),
+            When(report_age__lt=18, then=Value(AgeGroup.UNDER_18.value)),
+            When(report_age__lt=30, then=Value(AgeGroup.AGE_18_29.value)),
+            When(report_age__lt=40, then=Value(AgeGroup.AGE_30_39.value)),
+            When(report_age__lt=50, then=Value(AgeGroup.AGE_40_49.value)),
+            When(report_age__lt=60, then=Value(AgeGroup.AGE_50_59.value)),
+            When(report_age__lte=65, then=Value(AgeGroup.AGE_60_65.value)),
+            default=Value(AgeGroup.OVER_65.value),
+        )
+    )
+
+
+def _counts(queryset: QuerySet, expression: str) -> dict:
+    rows = queryset.values(expression).annotate(n=Count("pk")).order_by()
+    return {row[expression]: row["n"] for row in rows}
+
+
+def _share(count, total):
+    return round(100 * count / total, 1) if total else None
+
+
+# --- The tables ----------------------------------------------------------------------------
+
+
+def _compared(key, title, choices, current: dict, previous: dict, total: int, notes):
+    table = Table(
+        key=key,
+        title=title,
+        columns=[
+            ("", "label"),
+            (_("This year"), "count"),
+            (_("Share this year (%)"), "share"),
+            (_("Previous year"), "count"),
+            (_("Change from the previous year"), "change"),
+        ],
+        notes=notes,
+    )
+    for value, label in choices:
+        now, before = current.get(value, 0), previous.get(value, 0)
+        table.rows.append([label, now, _share(now, total), before, now - before])
+    return table
+
+
+def _shares(key, title, choices, counts: dict, total: int, notes, heading=None):
+    table = Table(
+        key=key,
+        title=title,
+        columns=[("", "label"), (heading or _("People"), "count"), (_("Share (%)"), "share")],
+        notes=notes,
+    )
+    for value, label in choices:
+        table.rows.append([label, counts.get(value, 0), _share(counts.get(value, 0), total)])
+    return table
+
+
+def _gender_by_age(people, year):
+    counts = (
+        _with_age_group(people, year)
+        .values("report_age_group", "gender")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    cells = {(row["report_age_group"], row["gender"]): row["n"] for row in counts}
+    table = Table(
+        key="gender_by_age",
+        title=_("People in contact by age group and gender"),
+        columns=[("", "label")]
+        + [(label, "count") for _value, label in Gender.choices]
+        + [(_("Total"), "count")],
+        notes=["in_contact", "age"],
+    )
+    for group, group_label in AgeGroup.choices:
+        numbers = [cells.get((group, gender), 0) for gender in Gender.values]
+        table.rows.append([group_label, *numbers, sum(numbers)])
+    return table
+
+
+def _homeless(people, total):
+    counts = _counts(people.filter(housing__in=HOMELESS), "housing")
+    homeless_total = sum(counts.values())
+    table = _shares(
+        "homeless",
+        _("Homeless at the end of the year, by the national categories"),
+        [(category.value, category.label) for category in HOMELESS],
+        counts,
+        total,
+        ["homeless", "attributes"],
+    )
+    table.rows.append(
+        [_("Homeless, all categories"), homeless_total, _share(homeless_total, total)]
+    )
+    return table
+
+
+def _referral_sources(period):
+    referrals = Referral.objects.filter(received_at__gte=period.start, received_at__lt=period.end)
+    counts = _counts(referrals, "source_id")
+    total = sum(counts.values())
+    choices = [(source.pk, source.name) for source in ReferralSource.objects.all()]
+    choices.append((None, _("Not recorded")))
+    table = _shares(
+        "referral_sources",
+        _("Where referrals came from"),
+        choices,
+        counts,
+        total,
+        ["referrals"],
+        heading=_("Referrals"),
+    )
+    table.rows.append([_("All referrals"), total, _share(total, total)])
+    return table
+
+
+def _contact_kinds(period):
+    rows = (
+        ContactLog.objects.filter(occurred_at__gte=period.start, occurred_at__lt=period.end)
+        .values("kind")
+        .annotate(
+            reached=Count("pk", filter=Q(achieved=True)),
+            failed=Count("pk", filter=Q(achieved=False)),
+        )
+        .order_by()
+    )
+    counts = {row["kind"]: row for row in rows}
+    table = Table(
+        key="contact_kinds",
+        title=_("How contact was made"),
+        columns=[
+            ("", "label"),
+            (_("Contacts achieved"), "count"),
+            (_("Failed attempts"), "count"),
+            (_("All"), "count"),
+        ],
+        notes=["contacts"],
+    )
+    for value, label in ContactKind.choices:
+        row = counts.get(value, {"reached": 0, "failed": 0})
+        table.rows.append([label, row["reached"], row["failed"], row["reached"] + row["failed"]])
+    return table
+
+
+DURATION_BUCKETS = [
+    ("refused", gettext_lazy("Refused at first contact")),
+    ("under_3", gettext_lazy("Under 3 months")),
+    ("3_6", gettext_lazy("3-6 months")),
+    ("over_6", gettext_lazy("Over 6 months")),
+]
+
+
+def _durations(period):
+    end = Value(period.end, output_field=DateTimeField())
+    cases = cases_in_contact(period).annotate(
+        stopped=Least(Coalesce("closed_at", end), end),
+    )
+    cases = cases.annotate(
+        span=ExpressionWrapper(F("stopped") - F("began"), output_field=DurationField())
+    )
+    cases = cases.annotate(
+        bucket=db.Case(
+            When(
+                outcome=Outcome.DECLINED,
+                support_started_at__isnull=True,
+                closed_at__lt=period.end,
+                then=Value("refused"),
+            ),
+            When(span__lt=datetime.timedelta(days=SHORT_DAYS), then=Value("under_3")),
+            When(span__lt=datetime.timedelta(days=MEDIUM_DAYS), then=Value("3_6")),
+            default=Value("over_6"),
+        )
+    )
+    counts = _counts(cases, "bucket")
+    total = sum(counts.values())
+    table = _shares(
+        "duration",
+        _("Case duration"),
+        DURATION_BUCKETS,
+        counts,
+        total,
+        ["duration"],
+        heading=_("Cases"),
+    )
+    table.rows.append([_("All cases"), total, _share(total, total)])
+    return table
+
+
+def _outcomes(period):
+    closed = Case.objects.filter(closed_at__gte=period.start, closed_at__lt=period.end).exclude(
+        outcome=""
+    )
+    counts = _counts(closed, "outcome")
+    total = sum(counts.values())
+    outcomes = _shares(
+        "outcomes",
+        _("Outcomes of cases closed during the year"),
+        Outcome.choices,
+        counts,
+        total,
+        ["outcomes"],
+        heading=_("Cases"),
+    )
+    handed_over = closed.filter(outcome=Outcome.HANDED_OVER)
+    destinations = (
+        handed_over.values("handover_team_id", "handover_team__title")
+        .annotate(n=Count("pk"))
+        .order_by("handover_team__title")
+    )
+    handover_total = sum(row["n"] for row in destinations)
+    table = Table(
+        key="handover_destinations",
+        title=_("Handover destinations"),
+        columns=[("", "label"), (_("Cases"), "count"), (_("Share (%)"), "share")],
+        notes=["outcomes"],
+    )
+    for row in destinations:
+        label = row["handover_team__title"] or _("Not recorded")
+        table.rows.append([label, row["n"], _share(row["n"], handover_total)])
+    return outcomes, table
+
+
+def _deadline(period):
+    today = timezone.localdate()
+    cases = (
+        Case.objects.filter(
+            referral__received_at__gte=period.start,
+            referral__received_at__lt=period.end,
+            first_contact_due__isnull=False,
+        )
+        .exclude(outcome__in=TRIAGE_OUTCOMES)
+        .annotate(contact_day=TruncDate("first_contact_at"), closed_day=TruncDate("closed_at"))
+    )
+    kept = Q(first_contact_at__isnull=False, contact_day__lte=F("first_contact_due"))
+    late = Q(first_contact_at__isnull=False, contact_day__gt=F("first_contact_due"))
+    never = Q(first_contact_at__isnull=True) & (
+        Q(closed_at__isnull=False, closed_day__gt=F("first_contact_due"))
+        | Q(closed_at__isnull=True, first_contact_due__lt=today)
+    )
+    missed = late | never
+    counts = cases.aggregate(kept=Count("pk", filter=kept), missed=Count("pk", filter=missed))
+    assessed = counts["kept"] + counts["missed"]
+    table = Table(
+        key="first_contact_deadline",
+        title=_("First-contact deadline"),
+        columns=[("", "label"), (_("Cases"), "count"), (_("Share (%)"), "share")],
+        notes=["deadline"],
+    )
+    table.rows = [
+        [_("Deadline kept"), counts["kept"], _share(counts["kept"], assessed)],
+        [_("Deadline missed"), counts["missed"], _share(counts["missed"], assessed)],
+        [_("Cases assessed"), assessed, _share(assessed, assessed)],
+    ]
+    return table
+
+
+def status_report(year: int) -> StatusReport:
+    """The status report for calendar year `year`."""
+    period, previous = Period.year(year), Period.year(year - 1)
+    people, people_before = people_in_contact(period), people_in_contact(previous)
+    total, total_before = people.count(), people_before.count()
+
+    summary = Table(
+        key="people",
+        title=_("People in contact during the year"),
+        columns=[
+            ("", "label"),
+            (_("This year"), "count"),
+            (_("Previous year"), "count"),
+            (_("Change from the previous year"), "change"),
+        ],
+        rows=[[_("People in contact"), total, total_before, total - total_before]],
+        notes=["in_contact"],
+    )
+    gender = _compared(
+        "gender",
+        _("People in contact by gender"),
+        Gender.choices,
+        _counts(people, "gender"),
+        _counts(people_before, "gender"),
+        total,
+        ["in_contact", "attributes"],
+    )
+    age = _compared(
+        "age_group",
+        _("People in contact by age group"),
+        AgeGroup.choices,
+        _counts(_with_age_group(people, year), "report_age_group"),
+        _counts(_with_age_group(people_before, year - 1), "report_age_group"),
+        total,
+        ["in_contact", "age"],
+    )
+    attribute_tables = [
+        _shares(key, title, choices, _counts(people, key), total, ["in_contact", "attributes"])
+        for key, title, choices in [
+            ("income_source", _("Income source"), IncomeSource.choices),
+            ("marital_status", _("Marital status"), MaritalStatus.choices),
+            ("living_alone", _("Living alone"), LivingAlone.choices),
+            ("main_problem", _("Main problem"), MainProblem.choices),
+        ]
+    ]
+    outcomes, destinations = _outcomes(period)
+    return StatusReport(
+        year=year,
+        generated_at=timezone.now(),
+        people=total,
+        people_previous=total_before,
+        tables=[
+            summary,
+            gender,
+            age,
+            _gender_by_age(people, year),
+            *attribute_tables,
+            _homeless(people, total),
+            _referral_sources(period),
+            _contact_kinds(period),
+            _durations(period),
+            outcomes,
+            destinations,
+            _deadline(period),
+        ],
+    )
+
+
+def status_report_rows(report: StatusReport):
+    """The report as spreadsheet rows: each table under its title, then the definitions."""
+    yield [_("Status report %(year)s") % {"year": report.year}]
+    yield [
+        _("Generated"),
+        date_format(timezone.localtime(report.generated_at), "SHORT_DATETIME_FORMAT"),
+    ]
+    yield []
+    for table in report.tables:
+        yield [table.title]
+        yield [heading for heading, _kind in table.columns]
+        yield from table.rows
+        if table.notes:
+            numbers = ", ".join(str(number) for number in table.note_numbers)
+            yield [_("See definitions %(numbers)s") % {"numbers": numbers}]
+        yield []
+    yield [_("Definitions")]
+    for number, text in report.definitions:
+        yield [number, text]

@@ -1,0 +1,161 @@
+"""Intake: registering a referral (the start of the process), duplicates and reopening."""
+
+import datetime
+import re
+from difflib import SequenceMatcher
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from pages.models import TeamPage
+from pages.rules import NoStandardInForce, rules_in_force
+
+from ..models import Case, Person, Referral, ReferralSource, Stage
+
+
+@transaction.atomic
+def referral_register(
+    *,
+    team: TeamPage,
+    person: Person,
+    concern: str,
+    channel: str,
+    received_at: datetime.datetime | None = None,
+    source: ReferralSource | None = None,
+    concern_categories: list[str] | None = None,
+    referrer_name: str = "",
+    referrer_contact: str = "",
+    acute: bool = False,
+    emergency_call: str = "",
+    registered_by=None,
+    reopened_from: Case | None = None,
+) -> Case:
+    """Register a referral and start its process; the case lands in the team's triage queue.
+
+    The one start of the process: the staff intake screen, reopening and (later) the public
+    web form all call it. `person` may be new (unsaved) or one the team already knows.
+    """
+    from ..flows import ReferralFlow
+
+    received_at = received_at or timezone.now()
+    try:
+        rules = rules_in_force(team=team, at=received_at)
+    except NoStandardInForce:
+        # Received before the first standard was published: the first one governs.
+        try:
+            rules = rules_in_force(team=team)
+        except NoStandardInForce as exc:
+            raise ValidationError(
+                _("No published quality standard governs this team, so no deadline can be set.")
+            ) from exc
+
+    person.full_clean()
+    person.save()
+    case = Case(
+        person=person,
+        team=team,
+        stage=Stage.TRIAGE,
+        standard_revision_id=rules.revision_id,
+        first_contact_due=timezone.localtime(received_at).date()
+        + datetime.timedelta(days=rules.first_contact_deadline_days),
+        created_by=registered_by,
+        reopened_from=reopened_from,
+    )
+    case.save()
+    referral = Referral(
+        case=case,
+        received_at=received_at,
+        channel=channel,
+        source=source,
+        referrer_name=referrer_name,
+        referrer_contact=referrer_contact,
+        concern=concern,
+        concern_categories=list(concern_categories or []),
+        acute=acute,
+        emergency_call=emergency_call,
+        registered_by=registered_by,
+    )
+    referral.full_clean(exclude=["case"])
+    referral.save()
+    ReferralFlow.start.run(case=case, registered_by=registered_by)
+    return case
+
+
+def case_attach_process(*, case: Case, activation, registered_by=None) -> None:
+    """Link a new case to the process its start task creates (called by the flow)."""
+    activation.process.save()
+    activation.task.owner = registered_by
+    case.process = activation.process
+    case.save(update_fields=["process"])
+
+
+def _words(text):
+    return {word for word in re.findall(r"\w+", (text or "").lower()) if len(word) >= 4}
+
+
+def _similar(a, b, threshold):
+    a, b = (a or "").strip().lower(), (b or "").strip().lower()
+    return bool(a and b) and SequenceMatcher(None, a, b).ratio() >= threshold
+
+
+def _same_place(wanted_words, whereabouts):
+    other_words = _words(whereabouts)
+    if not wanted_words or not other_words:
+        return False
+    shared = wanted_words & other_words
+    return len(shared) / min(len(wanted_words), len(other_words)) >= 0.6
+
+
+def possible_duplicates(*, person: Person, user, limit: int = 500) -> list[Case]:
+    """Open cases the user may see that could be the same person.
+
+    Same CPR number, the same or a similar name or alias, or a description of where the
+    person is met that shares most of its words.
+    """
+    candidates = (
+        Case.objects.visible_to(user)
+        .open()
+        .exclude(person_id=person.pk)
+        .select_related("person", "team", "referral")
+        .order_by("-created_at")[:limit]
+    )
+    wanted_words = _words(person.whereabouts)
+    found = []
+    for case in candidates:
+        other = case.person
+        same_cpr = bool(person.cpr) and other.cpr == person.cpr
+        similar_name = _similar(person.alias, other.alias, 0.8) or _similar(
+            person.name, other.name, 0.85
+        )
+        if same_cpr or similar_name or _same_place(wanted_words, other.whereabouts):
+            found.append(case)
+    return found
+
+
+@transaction.atomic
+def case_reopen(
+    *,
+    case: Case,
+    concern: str,
+    channel: str,
+    reopened_by,
+    received_at: datetime.datetime | None = None,
+) -> Case:
+    """A new process for the person of a closed case, linked to it."""
+    if case.is_open:
+        raise ValidationError(_("Only a closed case can be reopened."))
+    if case.reopenings.filter(stage__in=[s for s in Stage.values if s != Stage.CLOSED]).exists():
+        raise ValidationError(_("This case has already been reopened and is still open."))
+    source = case.referral.source if hasattr(case, "referral") else None
+    return referral_register(
+        team=case.team,
+        person=case.person,
+        concern=concern,
+        channel=channel,
+        received_at=received_at,
+        source=source,
+        registered_by=reopened_by,
+        reopened_from=case,
+    )

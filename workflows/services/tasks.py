@@ -1,0 +1,234 @@
+"""Task queues: what a user and a team have to do, and claiming, assigning and completing.
+
+Every operation on a task runs under the flow's process lock (`task.activation()`), which is
+its own transaction; so none of these functions is wrapped in another `transaction.atomic`
+(a failed `SELECT ... FOR UPDATE NOWAIT` inside an outer transaction would poison it).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
+
+from pages.models import TeamPage
+
+from ..models import Case, Stage, team_ids_for
+from .people import users_with_perm_in_team
+
+OPEN_STATUSES = [STATUS.NEW, STATUS.ASSIGNED]
+
+
+class TaskUnavailable(Exception):
+    """The task is done, cancelled, or not this user's to take or complete."""
+
+
+def _flow():
+    from ..flows import ReferralFlow
+
+    return ReferralFlow
+
+
+def open_tasks():
+    """Open human tasks of the referral process, with what lists show about their case."""
+    return (
+        Task.objects.filter(
+            process__flow_class=_flow(), flow_task_type="HUMAN", status__in=OPEN_STATUSES
+        )
+        .select_related(
+            "owner",
+            "process__case__person",
+            "process__case__team",
+            "process__case__referral",
+            "process__case__primary_worker",
+        )
+        .order_by(F("process__case__first_contact_due").asc(nulls_last=True), "created", "pk")
+    )
+
+
+def visible_tasks(user):
+    """Tasks whose case the user may see; a receiving team sees its acknowledge task only."""
+    acknowledge = _flow().acknowledge_handover
+    return Task.objects.filter(
+        (~Q(flow_task=acknowledge) & Q(process__case__in=Case.objects.visible_to(user)))
+        | (Q(flow_task=acknowledge) & Q(process__case__in=Case.objects.summary_visible_to(user)))
+    )
+
+
+def tasks_for_user(user):
+    """The user's own open tasks."""
+    return open_tasks().filter(owner=user).filter(pk__in=visible_tasks(user).values("pk"))
+
+
+def queue_nodes():
+    """The tasks that can stand in a queue (for the queue filter)."""
+    from ..nodes import TeamTask
+
+    return [node for node in _flow().instance.nodes() if isinstance(node, TeamTask)]
+
+
+def team_queue(
+    user,
+    team: TeamPage,
+    *,
+    task_name: str = "",
+    assignment: str = "",
+    overdue_only: bool = False,
+):
+    """Open tasks in a team's queue: its own cases' tasks and handovers sent to it."""
+    if team.pk not in team_ids_for(user):
+        return Task.objects.none()
+    flow = _flow()
+    acknowledge = flow.acknowledge_handover
+    tasks = open_tasks().filter(
+        (~Q(flow_task=acknowledge) & Q(process__case__team=team))
+        | (Q(flow_task=acknowledge) & Q(process__case__handover_team=team))
+    )
+    tasks = tasks.filter(pk__in=visible_tasks(user).values("pk"))
+    node = flow._nodes_by_name.get(task_name) if task_name else None
+    if node is not None and node in queue_nodes():
+        tasks = tasks.filter(flow_task=node)
+    if assignment == "unassigned":
+        tasks = tasks.filter(owner__isnull=True)
+    elif assignment == "mine":
+        tasks = tasks.filter(owner=user)
+    elif assignment == "others":
+        tasks = tasks.exclude(owner=user).exclude(owner__isnull=True)
+    if overdue_only:
+        tasks = tasks.filter(
+            process__case__stage__in=[Stage.TRIAGE, Stage.OUTREACH],
+            process__case__first_contact_at__isnull=True,
+            process__case__first_contact_due__lt=timezone.localdate(),
+        )
+    return tasks
+
+
+@dataclass
+class TaskRow:
+    """A task as a list shows it, with what the user may do to it."""
+
+    task: Any
+    case: Case
+    can_claim: bool
+    can_execute: bool
+    can_unassign: bool
+    colleagues: list
+
+    @property
+    def is_overdue(self):
+        return self.case.is_first_contact_overdue and self.case.stage in (
+            Stage.TRIAGE,
+            Stage.OUTREACH,
+        )
+
+
+def task_rows(user, tasks) -> list[TaskRow]:
+    """Rows for a task list; colleagues are loaded once per team and permission."""
+    team_ids = team_ids_for(user)
+    may_manage = user.has_perm("workflows.manage_queue")
+    candidates = {}
+    rows = []
+    for task in tasks:
+        node = task.flow_task
+        team_id = node.team_id(task.process)
+        colleagues = []
+        if may_manage and team_id in team_ids and task.owner_permission:
+            key = (team_id, task.owner_permission)
+            if key not in candidates:
+                candidates[key] = list(users_with_perm_in_team(team_id, task.owner_permission))
+            colleagues = [c for c in candidates[key] if c.pk != task.owner_id]
+        rows.append(
+            TaskRow(
+                task=task,
+                case=task.process.case,
+                can_claim=task.owner_id is None and node.is_eligible(user, task, team_ids),
+                can_execute=task.owner_id == user.pk and node.is_eligible(user, task, team_ids),
+                can_unassign=task.owner_id is not None
+                and (task.owner_id == user.pk or (may_manage and team_id in team_ids)),
+                colleagues=colleagues,
+            )
+        )
+    return rows
+
+
+def task_claim(*, task: Task, user) -> Task:
+    """Take an unassigned task from the queue."""
+    with task.activation() as activation:
+        if not activation.assign.can_proceed() or not activation.flow_task.can_assign(
+            user, activation.task
+        ):
+            raise TaskUnavailable(_("The task has already been taken or completed."))
+        activation.task.assigned = timezone.now()
+        activation.assign(user)
+        return activation.task
+
+
+def task_assign(*, task: Task, to, by) -> Task:
+    """A coordinator gives a task to a colleague of the team (who must be able to do it)."""
+    with task.activation() as activation:
+        node, current = activation.flow_task, activation.task
+        team_id = node.team_id(current.process)
+        if not by.has_perm("workflows.manage_queue") or team_id not in team_ids_for(by):
+            raise TaskUnavailable(_("You may not assign tasks in this team's queue."))
+        if not node.is_eligible(to, current, team_ids_for(to)):
+            raise TaskUnavailable(
+                _("%(name)s cannot do this task.") % {"name": to.get_full_name() or to}
+            )
+        current.assigned = timezone.now()
+        if activation.assign.can_proceed():
+            activation.assign(to)
+        elif activation.reassign.can_proceed():
+            activation.reassign(to)
+        else:
+            raise TaskUnavailable(_("The task has already been completed."))
+        return current
+
+
+def task_unassign(*, task: Task, by) -> Task:
+    """Put a task back in the queue."""
+    with task.activation() as activation:
+        if not activation.unassign.can_proceed() or not activation.flow_task.can_unassign(
+            by, activation.task
+        ):
+            raise TaskUnavailable(_("The task cannot be put back in the queue."))
+        activation.task.assigned = None
+        activation.unassign()
+        return activation.task
+
+
+def task_complete(*, task: Task, user, work: Callable[[Case], Any], decision: str = "") -> Any:
+    """Do a task's work on its case and complete it, all under the process lock.
+
+    `work` receives the case as the flow sees it and calls a service; if it raises, nothing
+    of the task's work is saved and the task stays open.
+    """
+    with task.activation() as activation:
+        if not activation.start.can_proceed() or not activation.flow_task.can_execute(
+            user, activation.task
+        ):
+            raise TaskUnavailable(
+                _("This task is no longer yours to complete: it has been completed or moved.")
+            )
+        result = work(activation.process.case)
+        if decision:
+            activation.task.data = {**(activation.task.data or {}), "decision": decision}
+        activation.start(None)
+        activation.execute()
+        return result
+
+
+def case_tasks(case: Case):
+    """The tasks of a case's process that staff see in its timeline."""
+    if case.process_id is None:
+        return Task.objects.none()
+    return (
+        Task.objects.filter(
+            process_id=case.process_id, flow_task_type__in=["HUMAN", "START", "TIMER", "END"]
+        )
+        .select_related("owner")
+        .order_by("created", "pk")
+    )

@@ -1,0 +1,657 @@
+"""Work screens of the referral process: parse input, call a service, complete the task."""
+
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from viewflow.fsm import TransitionNotAllowed
+from viewflow.workflow.exceptions import FlowLockFailed
+from viewflow.workflow.models import Task
+
+from intranet.audit import log_access
+from intranet.models import AccessAction
+from pages.models import RedirectReason, TeamPage
+
+from . import forms, services
+from .models import Case, Consent, Goal, GoalStatus, Stage
+
+
+def _log(request, case, action=AccessAction.VIEW, what="case"):
+    log_access(
+        user=request.user,
+        action=action,
+        what=what,
+        person_id=case.person_id,
+        case_id=case.pk,
+        request=request,
+    )
+
+
+def _add_errors(form, error):
+    """Put a service's ValidationError on the form's fields (or on the form as a whole)."""
+    if hasattr(error, "error_dict"):
+        for field, messages_ in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, messages_)
+    else:
+        form.add_error(None, error.messages)
+
+
+def _next_url(request, fallback):
+    candidate = request.POST.get("next") or request.GET.get("next")
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return fallback
+
+
+def _visible_case(request, pk):
+    """The case, if the user may see it; otherwise 404 without revealing that it exists."""
+    return get_object_or_404(
+        Case.objects.visible_to(request.user).select_related(
+            "person",
+            "team",
+            "referral__source",
+            "primary_worker",
+            "second_worker",
+            "standard_revision",
+            "redirect_destination",
+            "handover_team",
+            "handover_consent__receiver",
+            "merged_into__person",
+            "reopened_from",
+        ),
+        pk=pk,
+    )
+
+
+def _workable_case(request, pk):
+    case = _visible_case(request, pk)
+    if not request.user.has_perm("workflows.work_case"):
+        raise PermissionDenied
+    return case
+
+
+# --- Lists ---------------------------------------------------------------------------------
+
+
+def my_tasks(request):
+    rows = services.task_rows(request.user, services.tasks_for_user(request.user))
+    # The standing support task is where support is ended early: list it apart, as a case.
+    todo = [row for row in rows if row.task.flow_task.name != "end_support"]
+    ongoing = [row for row in rows if row.task.flow_task.name == "end_support"]
+    return render(
+        request, "workflows/my_tasks.html", {"rows": rows, "todo": todo, "ongoing": ongoing}
+    )
+
+
+def team_queue(request):
+    teams = list(TeamPage.objects.for_user(request.user).order_by("title"))
+    if not teams:
+        return render(request, "workflows/team_queue.html", {"teams": [], "rows": []})
+    data = request.GET.copy()
+    data.setdefault("team", str(teams[0].pk))
+    filters = forms.QueueFilterForm(data, user=request.user)
+    team, task_name, assignment, overdue = teams[0], "", "", False
+    if filters.is_valid():
+        team = filters.cleaned_data["team"] or team
+        task_name = filters.cleaned_data["task"]
+        assignment = filters.cleaned_data["assignment"]
+        overdue = filters.cleaned_data["overdue"]
+    tasks = services.team_queue(
+        request.user, team, task_name=task_name, assignment=assignment, overdue_only=overdue
+    )
+    rows = services.task_rows(request.user, tasks)
+    return render(
+        request,
+        "workflows/team_queue.html",
+        {"teams": teams, "team": team, "filters": filters, "rows": rows},
+    )
+
+
+@permission_required("workflows.view_dashboard", raise_exception=True)
+def overview(request):
+    return render(
+        request,
+        "workflows/overview.html",
+        {
+            "stages": Stage.choices,
+            "table": services.stage_counts(),
+            "outcomes": services.outcome_counts(),
+        },
+    )
+
+
+# --- Queue actions -------------------------------------------------------------------------
+
+
+def _visible_task(request, task_pk):
+    return get_object_or_404(
+        Task.objects.filter(
+            pk__in=services.visible_tasks(request.user).values("pk")
+        ).select_related("process__case__person", "process__case__team", "owner"),
+        pk=task_pk,
+    )
+
+
+def _queue_action(request, task_pk, action, success):
+    task = _visible_task(request, task_pk)
+    try:
+        action(task)
+    except services.TaskUnavailable as exc:
+        messages.error(request, str(exc))
+    except (FlowLockFailed, TransitionNotAllowed):
+        messages.error(request, _("Someone else is working on this case right now. Try again."))
+    else:
+        messages.success(request, success)
+    return redirect(_next_url(request, reverse("workflows:team_queue")))
+
+
+@require_POST
+def task_claim(request, task_pk):
+    return _queue_action(
+        request,
+        task_pk,
+        lambda task: services.task_claim(task=task, user=request.user),
+        _("The task is yours."),
+    )
+
+
+@require_POST
+def task_unassign(request, task_pk):
+    return _queue_action(
+        request,
+        task_pk,
+        lambda task: services.task_unassign(task=task, by=request.user),
+        _("The task is back in the queue."),
+    )
+
+
+@require_POST
+def task_assign(request, task_pk):
+    task = _visible_task(request, task_pk)
+    node = task.flow_task
+    colleagues = services.users_with_perm_in_team(
+        node.team_id(task.process), task.owner_permission or "workflows.work_case"
+    )
+    form = forms.AssignForm(request.POST, colleagues=colleagues)
+    if not form.is_valid():
+        messages.error(request, _("Choose a colleague of the team who can do the task."))
+        return redirect(_next_url(request, reverse("workflows:team_queue")))
+    to = form.cleaned_data["user"]
+    return _queue_action(
+        request,
+        task_pk,
+        lambda task: services.task_assign(task=task, to=to, by=request.user),
+        _("The task is assigned to %(name)s.") % {"name": to.get_full_name() or to},
+    )
+
+
+# --- Task screens --------------------------------------------------------------------------
+
+
+@dataclass
+class Screen:
+    """One task's form, template and service call."""
+
+    form_class: type
+    template_name: str
+    needs_case: bool = False
+    needs_user: bool = False
+
+    def form_kwargs(self, case, user):
+        kwargs = {"case": case} if self.needs_case else {}
+        if self.needs_user:
+            kwargs["user"] = user
+        return kwargs
+
+    def work(self, form, user):
+        raise NotImplementedError
+
+
+class TriageScreen(Screen):
+    def work(self, form, user):
+        data = form.cleaned_data
+        decision = data["decision"]
+        if decision == form.ACCEPT:
+            return decision, lambda case: services.referral_accept(
+                case=case,
+                primary_worker=data["primary_worker"],
+                second_worker=data["second_worker"],
+                triaged_by=user,
+            )
+        if decision == form.REDIRECT:
+            return decision, lambda case: services.referral_redirect(
+                case=case,
+                reason=data["redirect_reason"],
+                destination=data["redirect_destination"],
+                note=data["note"],
+                triaged_by=user,
+            )
+        if decision == form.DECLINE:
+            return decision, lambda case: services.referral_decline(
+                case=case, note=data["note"], triaged_by=user
+            )
+        return decision, lambda case: services.referral_merge(
+            case=case, into=data["merge_into"], note=data["note"], triaged_by=user
+        )
+
+
+class OutreachScreen(Screen):
+    def work(self, form, user):
+        data = form.cleaned_data
+        return data["result"], lambda case: services.outreach_finish(
+            case=case, result=data["result"], note=data["note"], by=user
+        )
+
+
+class EndSupportScreen(Screen):
+    def work(self, form, user):
+        data = form.cleaned_data
+        return data["next_step"], lambda case: services.support_end(
+            case=case,
+            next_step=data["next_step"],
+            outcome=data["outcome"],
+            note=data["note"],
+            by=user,
+        )
+
+
+class ReassessScreen(Screen):
+    def work(self, form, user):
+        data = form.cleaned_data
+        return data["decision"], lambda case: services.reassessment_decide(
+            case=case,
+            decision=data["decision"],
+            outcome=data["outcome"],
+            note=data["note"],
+            by=user,
+        )
+
+
+class HandOverScreen(Screen):
+    def work(self, form, user):
+        data = form.cleaned_data
+        if data["action"] == form.CANCEL:
+            return "back_to_support", lambda case: services.handover_cancel(case=case, by=user)
+        return "sent", lambda case: services.case_hand_over(
+            case=case,
+            receiving_team=data["receiving_team"],
+            summary=data["summary"],
+            basis=data["basis"],
+            legal_note=data["legal_note"],
+            by=user,
+        )
+
+
+class AcknowledgeScreen(Screen):
+    def work(self, form, user):
+        return "acknowledged", lambda case: services.handover_acknowledge(
+            case=case, by=user, note=form.cleaned_data["note"]
+        )
+
+
+SCREENS = {
+    "triage": TriageScreen(
+        forms.TriageForm, "workflows/referral/triage.html", needs_case=True, needs_user=True
+    ),
+    "outreach": OutreachScreen(forms.OutreachForm, "workflows/referral/outreach.html"),
+    "end_support": EndSupportScreen(forms.EndSupportForm, "workflows/referral/end_support.html"),
+    "reassess": ReassessScreen(forms.ReassessmentForm, "workflows/referral/reassess.html"),
+    "hand_over": HandOverScreen(
+        forms.HandoverForm, "workflows/referral/hand_over.html", needs_case=True
+    ),
+    "acknowledge_handover": AcknowledgeScreen(
+        forms.AcknowledgeForm, "workflows/referral/acknowledge_handover.html"
+    ),
+}
+
+
+# Fields shown only for the decision they belong to (see workflows.css).
+DEPENDENT_FIELDS = [
+    "primary_worker",
+    "second_worker",
+    "redirect_reason",
+    "redirect_destination",
+    "merge_into",
+    "outcome",
+    "receiving_team",
+    "summary",
+    "basis",
+    "legal_note",
+]
+
+
+def task_detail(request, task_pk):
+    """A task's screen: the form of its step, or what the user may do with it."""
+    task = _visible_task(request, task_pk)
+    case = task.process.case
+    node = task.flow_task
+    screen = SCREENS.get(node.name) if node is not None else None
+    if screen is None:
+        raise Http404
+    is_handover_ack = node.name == "acknowledge_handover"
+    if task.status not in services.tasks.OPEN_STATUSES:
+        messages.info(request, _("This task has been completed."))
+        return redirect(_case_url(request, case))
+    can_execute = node.can_execute(request.user, task)
+    form = screen.form_class(
+        request.POST if request.method == "POST" else None, **screen.form_kwargs(case, request.user)
+    )
+    if request.method == "POST":
+        if not can_execute:
+            messages.error(request, _("This task is not assigned to you. Take it first."))
+            return redirect(request.path)
+        if form.is_valid():
+            decision, work = screen.work(form, request.user)
+            try:
+                services.task_complete(task=task, user=request.user, work=work, decision=decision)
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            except services.TaskUnavailable as exc:
+                messages.error(request, str(exc))
+                return redirect(_case_url(request, case))
+            except (FlowLockFailed, TransitionNotAllowed):
+                messages.error(
+                    request,
+                    _(
+                        "Someone else completed or changed this task at the same moment. "
+                        "Nothing was saved; check the case and try again."
+                    ),
+                )
+                return redirect(_case_url(request, case))
+            else:
+                _log(request, case, AccessAction.CHANGE, what=f"task:{node.name}")
+                messages.success(request, _("“%(task)s” is done.") % {"task": node.task_title})
+                return redirect(_case_url(request, case))
+    _log(request, case, AccessAction.VIEW, what=f"task:{node.name}")
+    context = {
+        "task": task,
+        "node": node,
+        "case": case,
+        "form": form,
+        "can_execute": can_execute,
+        "can_claim": node.can_assign(request.user, task),
+        "stages": _stages(case),
+        "depends": DEPENDENT_FIELDS,
+    }
+    if node.name == "triage" and form.fields["redirect_reason"].initial:
+        context["suggested_label"] = RedirectReason(form.fields["redirect_reason"].initial).label
+    if not is_handover_ack:
+        context.update(_case_context(request, case))
+    return render(request, screen.template_name, context)
+
+
+def _case_url(request, case):
+    if Case.objects.visible_to(request.user).filter(pk=case.pk).exists():
+        return reverse("workflows:case_detail", args=[case.pk])
+    return reverse("workflows:my_tasks")
+
+
+# --- Case page ---------------------------------------------------------------------------
+
+
+def _stages(case):
+    """The process as an ordered list of stages: where the case has been, and is now."""
+    reached = case.reached_stages
+    return [
+        {
+            "value": value,
+            "label": label,
+            "current": value == case.stage,
+            "done": value in reached and value != case.stage,
+        }
+        for value, label in Stage.choices
+    ]
+
+
+def _case_context(request, case):
+    contacts = list(case.contacts.select_related("worker"))
+    goals = list(case.goals.select_related("created_by"))
+    consents = list(case.person.consents.select_related("receiver", "recorded_by"))
+    return {
+        "contacts": contacts,
+        "goals": goals,
+        "consents": consents,
+        "reassessments": list(case.reassessments.select_related("decided_by")),
+        "timeline": services.case_timeline(
+            case,
+            contacts=contacts,
+            goals=goals,
+            consents=[c for c in consents if c.case_id == case.pk],
+        ),
+        "can_work": request.user.has_perm("workflows.work_case") and case.is_open,
+        "contact_form": forms.ContactLogForm(case=case, user=request.user),
+    }
+
+
+def case_detail(request, pk):
+    case = _visible_case(request, pk)
+    _log(request, case)
+    rows = services.task_rows(
+        request.user, services.open_tasks().filter(process_id=case.process_id)
+    )
+    context = {
+        "case": case,
+        "person": case.person,
+        "referral": case.referral,
+        "stages": _stages(case),
+        "rows": rows,
+        "goal_form": forms.GoalForm(),
+        "goal_statuses": GoalStatus.choices,
+        "consent_form": forms.ConsentForm(),
+        "reopenings": list(case.reopenings.all()),
+        **_case_context(request, case),
+    }
+    return render(request, "workflows/case_detail.html", context)
+
+
+def handover_summary(request, pk):
+    """What a receiving team may read: the summary the worker wrote, nothing else."""
+    case = get_object_or_404(
+        Case.objects.summary_visible_to(request.user)
+        .filter(handover_sent_at__isnull=False)
+        .select_related("person", "team", "primary_worker", "handover_team", "handover_consent"),
+        pk=pk,
+    )
+    _log(request, case, what="handover summary")
+    return render(request, "workflows/handover_summary.html", {"case": case})
+
+
+def _case_form_view(request, pk, form_factory, perform, template, success, what):
+    """Shared shape of the small case forms: show, validate, call the service, go back."""
+    case = _workable_case(request, pk)
+    back = _next_url(request, reverse("workflows:case_detail", args=[case.pk]))
+    form = form_factory(case, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            perform(case, form)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            _log(request, case, AccessAction.CHANGE, what=what)
+            messages.success(request, success)
+            return redirect(back)
+    return render(request, template, {"case": case, "form": form, "next": back})
+
+
+def contact_add(request, pk):
+    return _case_form_view(
+        request,
+        pk,
+        lambda case, data: forms.ContactLogForm(data, case=case, user=request.user),
+        lambda case, form: services.contact_log_add(
+            case=case,
+            worker=form.cleaned_data["worker"],
+            kind=form.cleaned_data["kind"],
+            achieved=form.cleaned_data["achieved"],
+            occurred_at=form.cleaned_data["occurred_at"],
+            duration_minutes=form.cleaned_data["duration_minutes"],
+            note=form.cleaned_data["note"],
+        ),
+        "workflows/contact_form.html",
+        _("The contact is logged."),
+        "contact",
+    )
+
+
+def goal_add(request, pk):
+    return _case_form_view(
+        request,
+        pk,
+        lambda case, data: forms.GoalForm(data),
+        lambda case, form: services.goal_add(
+            case=case,
+            area=form.cleaned_data["area"],
+            description=form.cleaned_data["description"],
+            by=request.user,
+        ),
+        "workflows/goal_form.html",
+        _("The goal is recorded."),
+        "goal",
+    )
+
+
+@require_POST
+def goal_status(request, pk, goal_pk):
+    case = _workable_case(request, pk)
+    goal = get_object_or_404(Goal, pk=goal_pk, case=case)
+    form = forms.GoalStatusForm(request.POST)
+    if form.is_valid():
+        try:
+            services.goal_set_status(goal=goal, status=form.cleaned_data["status"], by=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            _log(request, case, AccessAction.CHANGE, what="goal")
+            messages.success(request, _("The goal's status is changed."))
+    else:
+        messages.error(request, _("Choose a status."))
+    return redirect("workflows:case_detail", pk=case.pk)
+
+
+def consent_add(request, pk):
+    return _case_form_view(
+        request,
+        pk,
+        lambda case, data: forms.ConsentForm(data),
+        lambda case, form: services.consent_record(case=case, by=request.user, **form.cleaned_data),
+        "workflows/consent_form.html",
+        _("The consent is recorded."),
+        "consent",
+    )
+
+
+@require_POST
+def consent_withdraw(request, pk, consent_pk):
+    case = _workable_case(request, pk)
+    consent = get_object_or_404(Consent, pk=consent_pk, person_id=case.person_id)
+    form = forms.ConsentWithdrawForm(request.POST)
+    if form.is_valid():
+        try:
+            services.consent_withdraw(
+                consent=consent, withdrawn_on=form.cleaned_data["withdrawn_on"], by=request.user
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            _log(request, case, AccessAction.CHANGE, what="consent")
+            messages.success(request, _("The consent is withdrawn."))
+    else:
+        messages.error(request, _("Give the date the consent was withdrawn."))
+    return redirect("workflows:case_detail", pk=case.pk)
+
+
+def person_edit(request, pk):
+    case = _workable_case(request, pk)
+    form = forms.PersonForm(
+        request.POST if request.method == "POST" else None, instance=case.person
+    )
+    if request.method == "POST" and form.is_valid():
+        services.person_update(
+            person=case.person, data={f: form.cleaned_data[f] for f in form.changed_data}
+        )
+        _log(request, case, AccessAction.CHANGE, what="person")
+        messages.success(request, _("The person's details are saved."))
+        return redirect("workflows:case_detail", pk=case.pk)
+    return render(request, "workflows/person_form.html", {"case": case, "form": form})
+
+
+def case_reopen(request, pk):
+    case = _visible_case(request, pk)
+    if not request.user.has_perm("workflows.register_referral"):
+        raise PermissionDenied
+    form = forms.ReopenForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            new_case = services.case_reopen(
+                case=case,
+                concern=form.cleaned_data["concern"],
+                channel=form.cleaned_data["channel"],
+                reopened_by=request.user,
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            _log(request, new_case, AccessAction.CREATE, what="case (reopened)")
+            messages.success(request, _("The case is reopened and waits for triage."))
+            return redirect("workflows:case_detail", pk=new_case.pk)
+    return render(request, "workflows/reopen_form.html", {"case": case, "form": form})
+
+
+# --- Intake -------------------------------------------------------------------------------
+
+
+@permission_required("workflows.register_referral", raise_exception=True)
+def referral_register(request):
+    """Register a referral; possible duplicates are shown before anything is saved."""
+    data = request.POST if request.method == "POST" else None
+    person_form = forms.PersonForm(data, prefix="person")
+    referral_form = forms.ReferralForm(data, user=request.user, prefix="referral")
+    duplicates = []
+    if data is not None and person_form.is_valid() and referral_form.is_valid():
+        person = person_form.save(commit=False)
+        if not request.POST.get("confirm_duplicates"):
+            duplicates = services.possible_duplicates(person=person, user=request.user)
+        if not duplicates:
+            referral = referral_form.cleaned_data
+            try:
+                case = services.referral_register(
+                    team=referral["team"],
+                    person=person,
+                    concern=referral["concern"],
+                    channel=referral["channel"],
+                    received_at=referral["received_at"],
+                    source=referral["source"],
+                    concern_categories=referral["concern_categories"],
+                    referrer_name=referral["referrer_name"],
+                    referrer_contact=referral["referrer_contact"],
+                    acute=referral["acute"],
+                    emergency_call=referral["emergency_call"],
+                    registered_by=request.user,
+                )
+            except ValidationError as exc:
+                _add_errors(referral_form, exc)
+            else:
+                _log(request, case, AccessAction.CREATE, what="referral")
+                messages.success(
+                    request, _("The referral is registered and waits for triage in the queue.")
+                )
+                return redirect("workflows:case_detail", pk=case.pk)
+    return render(
+        request,
+        "workflows/referral_register.html",
+        {
+            "person_form": person_form,
+            "referral_form": referral_form,
+            "duplicates": duplicates,
+            "acute": referral_form["acute"].value() in (True, "on", "true", "True"),
+        },
+    )
