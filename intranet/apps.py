@@ -17,8 +17,27 @@ def _sync_roles(sender, using, **kwargs):
 
     from .roles import sync_roles
 
+    ensure_page_tree_root(using=using)
     sync_roles(using=using)
     ensure_approval_workflow(using=using)
+
+
+def ensure_page_tree_root(using="default"):
+    """Wagtail's tree root and default locale, which its migrations create once.
+
+    A flush (the test runner's, between transactional tests) empties every table and
+    then sends post_migrate; this puts back what the migrations made, so the roles'
+    page permissions and the approval workflow have a root to hang on.
+    """
+    from django.conf import settings
+    from django.contrib.contenttypes.models import ContentType
+    from wagtail.models import Locale, Page
+
+    if Page.objects.using(using).filter(depth=1).exists():
+        return
+    ContentType.objects.clear_cache()  # a flush gave the content types new ids
+    Locale.objects.using(using).get_or_create(language_code=settings.LANGUAGE_CODE)
+    Page.add_root(instance=Page(title="Root", slug="root"))
 
 
 class IntranetConfig(AppConfig):

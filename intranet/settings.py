@@ -62,7 +62,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
-    "django.contrib.staticfiles",
+    "intranet.apps.StaticFilesConfig",
     "django.contrib.humanize",
     "axes",
     "csp",
@@ -73,7 +73,7 @@ MIDDLEWARE = [
     "intranet.security.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "intranet.locale.UserLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -207,6 +207,7 @@ AXES_FAILURE_LIMIT = int(os.environ.get("DJANGO_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("DJANGO_LOGIN_COOLOFF_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
 AXES_LOCKOUT_CALLABLE = "intranet.security.lockout_response"
 
 # Content-Security-Policy: no inline scripts or styles and nothing from other hosts.
@@ -248,5 +249,17 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
+    # Wagtail's background tasks log two lines per page save: noise, not news.
+    "loggers": {"django_tasks": {"level": "WARNING"}},
 }
 WAGTAIL_FRONTEND_LOGIN_URL = LOGIN_URL
+
+# Retention (docs/privacy.md)
+# Closed cases are anonymised this many days after closing (manage.py anonymise_cases).
+BROBYGGER_ANONYMISE_AFTER_DAYS = int(os.environ.get("BROBYGGER_ANONYMISE_AFTER_DAYS", "1825"))
+# The access log outlives the case data by half a year (manage.py prune_access_log).
+BROBYGGER_ACCESS_LOG_RETENTION_DAYS = int(
+    os.environ.get("BROBYGGER_ACCESS_LOG_RETENTION_DAYS", str(BROBYGGER_ANONYMISE_AFTER_DAYS + 183))
+)
+if BROBYGGER_ANONYMISE_AFTER_DAYS < 1 or BROBYGGER_ACCESS_LOG_RETENTION_DAYS < 1:
+    raise ImproperlyConfigured("Retention periods must be at least one day.")

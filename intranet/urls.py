@@ -11,7 +11,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from pages import views as page_views
 
-from . import views
+from . import health, views
 
 
 def _public(patterns):
@@ -33,7 +33,11 @@ urlpatterns = [
     path("konto/", include("django.contrib.auth.urls")),
     path("sprog/", login_not_required(set_language), name="set_language"),
     path("personale/", views.staff_home, name="staff_home"),
+    path("health/", health.health, name="health"),
     path("sog/", page_views.search, name="search"),
+    path("sager/", include("workflows.urls")),
+    path("ledelse/", include("workflows.leader_urls")),
+    path("databeskyttelse/", include("intranet.privacy_urls")),
     path("", include(wagtail_urls)),
 ]
 

@@ -6,7 +6,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from modelcluster.models import ClusterableModel
@@ -51,7 +53,7 @@ class HomePage(Page):
     search_fields = [*Page.search_fields, index.SearchField("intro")]
 
     parent_page_types = ["wagtailcore.Page"]
-    subpage_types = ["pages.StandardIndexPage", "pages.DirectoryPage"]
+    subpage_types = ["pages.StandardIndexPage", "pages.DirectoryPage", "pages.ConcernFormPage"]
     max_count = 1
 
     class Meta:
@@ -638,3 +640,115 @@ class EmergencyNumbers(BaseSiteSetting):
 
     class Meta:
         verbose_name = _("emergency numbers")
+
+
+# --- Public concern form -------------------------------------------------------------------
+
+
+class ConcernFormPage(Page):
+    """The public concern form ("Bekymret for en borger?"): anyone may refer a person."""
+
+    intro = RichTextField(_("introduction"), blank=True, features=SECTION_FEATURES)
+    thank_you_text = RichTextField(
+        _("thank-you text"),
+        blank=True,
+        features=SECTION_FEATURES,
+        help_text=_("Shown with the receipt number after a referral has been sent."),
+    )
+    standard = models.ForeignKey(
+        StandardPage,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("quality standard"),
+        help_text=_(
+            "Referrals go to the teams that deliver this standard; with several, the citizen "
+            "chooses the area. Leave empty to use the most recently published standard."
+        ),
+    )
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("intro"),
+        FieldPanel("thank_you_text"),
+        PageChooserPanel("standard", "pages.StandardPage"),
+    ]
+    search_fields = [*Page.search_fields, index.SearchField("intro")]
+
+    parent_page_types = ["pages.HomePage"]
+    subpage_types = []
+    max_count = 1
+
+    template = "pages/concern_form_page.html"
+    receipt_template = "pages/concern_form_receipt.html"
+
+    class Meta:
+        verbose_name = _("concern form")
+        verbose_name_plural = _("concern forms")
+
+    def receiving_teams(self):
+        """The live teams that deliver the form's standard (or the newest live standard)."""
+        standard = self.standard if self.standard_id and self.standard.live else None
+        if standard is None:
+            standard = StandardPage.objects.live().order_by("-first_published_at", "-pk").first()
+        if standard is None:
+            return TeamPage.objects.none()
+        return TeamPage.objects.live().filter(standards=standard).order_by("title")
+
+    def serve(self, request, *args, **kwargs):
+        from workflows import public_intake
+
+        from .forms import ConcernForm, max_body_bytes
+
+        teams = list(self.receiving_teams())
+        if request.method != "POST":
+            return self._render_form(request, ConcernForm(teams=teams) if teams else None)
+
+        if not teams:
+            response = self._render_form(request, None, status=503)
+        elif public_intake.body_too_large(request, limit=max_body_bytes()):
+            response = self._render_form(
+                request, ConcernForm(teams=teams), status=413, refusal="too_large"
+            )
+        elif public_intake.rate_limited(request):
+            form = ConcernForm(request.POST, teams=teams)
+            response = self._render_form(request, form, status=429, refusal="rate_limited")
+        else:
+            response = self._submit(request, ConcernForm(request.POST, teams=teams))
+        # What the citizen typed, or their receipt, is never kept by a cache.
+        add_never_cache_headers(response)
+        return response
+
+    def _submit(self, request, form):
+        from workflows import public_intake
+
+        if form.is_honeypot_filled():
+            # Pretend success, so the robot learns nothing; create nothing.
+            public_intake.submission_record(request)
+            return self._render_receipt(request, public_intake.decoy_reference(), call_now=False)
+        if not form.is_valid():
+            return self._render_form(request, form)
+        try:
+            case = public_intake.concern_register(**form.service_arguments())
+        except ValidationError as error:
+            # A rule of the records the form cannot know (e.g. no standard in force yet).
+            form.add_error(None, error.messages)
+            return self._render_form(request, form)
+        public_intake.submission_record(request)
+        data = form.cleaned_data
+        return self._render_receipt(
+            request,
+            public_intake.case_reference(case),
+            call_now=data["acute"] and data["emergency_call"] == "not_called",
+        )
+
+    def _render_form(self, request, form, *, status=200, refusal=""):
+        context = self.get_context(request)
+        context.update({"form": form, "refusal": refusal})
+        return TemplateResponse(request, self.get_template(request), context, status=status)
+
+    def _render_receipt(self, request, reference, *, call_now):
+        context = self.get_context(request)
+        context.update({"reference": reference, "call_now": call_now})
+        return TemplateResponse(request, self.receipt_template, context)

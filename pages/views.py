@@ -17,7 +17,8 @@ def pages_visible_to(request):
 
 
 def search(request):
-    query = request.GET.get("q", "").strip()[:MAX_QUERY_LENGTH]
+    # NUL never belongs in a search and breaks the database's full-text query.
+    query = request.GET.get("q", "").replace("\x00", "").strip()[:MAX_QUERY_LENGTH]
     page_obj = None
     people = []
     if query:

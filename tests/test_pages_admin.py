@@ -12,6 +12,8 @@ from pages.wagtail_hooks import add_standards_due_for_review_panel
 
 from .factories import StaffMemberFactory, StandardPageFactory
 
+pytestmark = pytest.mark.danish
+
 
 def danish(msgid):
     """The text staff see for an English msgid (the site's language is Danish)."""

@@ -7,6 +7,7 @@ from wagtail.models import Page
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
 
 from pages.models import (
+    ConcernFormPage,
     DepartmentPage,
     DirectoryPage,
     HomePage,
@@ -93,7 +94,7 @@ def test_review_is_due_on_and_after_the_next_review_date(db):
 @pytest.mark.parametrize(
     ("model", "parents", "children"),
     [
-        (HomePage, {Page}, {StandardIndexPage, DirectoryPage}),
+        (HomePage, {Page}, {StandardIndexPage, DirectoryPage, ConcernFormPage}),
         (StandardIndexPage, {HomePage}, {StandardPage}),
         (StandardPage, {StandardIndexPage}, set()),
         (DirectoryPage, {HomePage}, {DepartmentPage, PartnerPage}),

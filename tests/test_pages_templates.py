@@ -115,6 +115,7 @@ def test_standard_page_states_its_rules_in_plain_words(client, standard, team):
     assert "Nøgleboks" not in text  # internal notes stay on the team page, for staff
 
 
+@pytest.mark.danish
 def test_standard_page_dates_are_danish(client, standard):
     response = client.get(standard.url, HTTP_ACCEPT_LANGUAGE="da")
 

@@ -1,3 +1,4 @@
+import pytest
 from django.test import override_settings
 from django.urls import reverse
 
@@ -10,6 +11,7 @@ def test_pages_need_login_and_redirect_to_it(client, db):
     assert response["Location"].startswith(reverse("login"))
 
 
+@pytest.mark.danish
 def test_login_page_is_public_and_danish(client, db):
     response = client.get(reverse("login"))
     assert response.status_code == 200

@@ -50,6 +50,7 @@ def test_production_settings_pass_check_deploy():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+@pytest.mark.danish
 def test_danish_is_the_default_language_and_copenhagen_the_time_zone(settings):
     assert settings.LANGUAGE_CODE == "da"
     assert [code for code, _name in settings.LANGUAGES] == ["da", "en"]

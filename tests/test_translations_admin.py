@@ -21,6 +21,8 @@ from django.utils.translation import gettext, ngettext, pgettext
 from django.utils.translation.trans_real import DjangoTranslation
 from wagtail.models import GroupApprovalTask, Page, Workflow, WorkflowPage, WorkflowTask
 
+pytestmark = pytest.mark.danish
+
 WAGTAIL_DIR = Path(wagtail.__file__).parent
 
 # Msgids whose Danish is the same word: they translate to themselves on purpose, so seeing

@@ -1,0 +1,504 @@
+"""Benchmark harness (not part of the test suite): server time and query counts on PostgreSQL.
+
+    python bench/run.py --cases 1000 [--repeat 30] [--seed 1] [--fresh]
+
+Uses (and creates when missing) the database brobygger_bench_<cases> on the local
+PostgreSQL, cloned from brobygger_bench_template (migrated, with `demo_data`), fills it with
+`generate_cases`, then times the staff and public pages with Django's test client and
+appends a dated section to docs/benchmarks.md.
+"""
+
+import argparse
+import datetime
+import math
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+PG = "postgres://postgres@127.0.0.1:5432/"
+TEMPLATE_DB = "brobygger_bench_template"
+REPORT = ROOT / "docs" / "benchmarks.md"
+
+# Budgets (p95 ms at 100,000 cases) from the issue.
+STAFF_BUDGET_MS = 50
+BUDGETS = {
+    "staff home": STAFF_BUDGET_MS,
+    "my tasks": STAFF_BUDGET_MS,
+    "team queue": STAFF_BUDGET_MS,
+    "case page": STAFF_BUDGET_MS,
+    "register referral (POST)": STAFF_BUDGET_MS,
+    "triage accept (POST)": STAFF_BUDGET_MS,
+    "leader dashboard": 300,
+    "annual status report": 2000,
+    "public standard page": 30,
+}
+
+
+def _env(database):
+    env = dict(os.environ)
+    env.update(
+        DATABASE_URL=PG + database,
+        DJANGO_SETTINGS_MODULE="intranet.test_settings",
+        DJANGO_SECRET_KEY=env.get("DJANGO_SECRET_KEY", "benchmark-only-secret-key"),
+        DJANGO_SECURE_SSL_REDIRECT="0",
+    )
+    return env
+
+
+def _admin_sql(sql, *params):
+    import psycopg
+
+    with psycopg.connect(PG + "postgres", autocommit=True) as conn:
+        cursor = conn.execute(sql, params)
+        return cursor.fetchall() if cursor.description else []
+
+
+def _exists(database):
+    return bool(_admin_sql("SELECT 1 FROM pg_database WHERE datname = %s", database))
+
+
+def _manage(database, *args):
+    subprocess.run(  # noqa: S603 (our own manage.py, fixed arguments)
+        [sys.executable, str(ROOT / "manage.py"), *args], env=_env(database), check=True
+    )
+
+
+def ensure_database(database, *, cases, seed, jobs, fresh):
+    """The benchmark database with `cases` generated cases; returns seconds spent generating."""
+    if not database.startswith("brobygger_bench"):
+        raise SystemExit("Only databases named brobygger_bench* are used.")
+    if not _exists(TEMPLATE_DB):
+        # Built under another name and renamed when complete: a half-built one is not used.
+        building = TEMPLATE_DB + "_building"
+        if _exists(building):
+            _admin_sql(f'DROP DATABASE "{building}"')
+        _admin_sql(f'CREATE DATABASE "{building}"')
+        _manage(building, "migrate", "-v0")
+        _manage(building, "demo_data", "--force", "-v0")
+        _admin_sql(f'ALTER DATABASE "{building}" RENAME TO "{TEMPLATE_DB}"')
+    # Other work may have added migrations since the template was built.
+    _manage(TEMPLATE_DB, "migrate", "-v0")
+    if fresh and _exists(database):
+        _admin_sql(f'DROP DATABASE "{database}"')
+    if _exists(database):
+        _manage(database, "migrate", "-v0")
+        return None
+    _admin_sql(f'CREATE DATABASE "{database}" TEMPLATE "{TEMPLATE_DB}"')
+    started = time.monotonic()
+    _manage(database, "generate_cases", f"--count={cases}", f"--seed={seed}", f"--jobs={jobs}")
+    elapsed = time.monotonic() - started
+    import psycopg
+
+    with psycopg.connect(PG + database, autocommit=True) as conn:
+        conn.execute("ANALYZE")  # generate_cases does too; older databases may lack it
+    return elapsed
+
+
+# --- measuring -----------------------------------------------------------------------------
+
+
+def p95(samples):
+    ordered = sorted(samples)
+    return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
+
+
+class Bench:
+    def __init__(self, repeat, warmup=3):
+        self.repeat = repeat
+        self.warmup = warmup
+        self.rows = []
+
+    def measure(self, name, persona, request, *, repeat=None):
+        """`request()` makes one request and returns the response; warm-ups count queries."""
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        counts, statuses = set(), set()
+        for _ in range(self.warmup):
+            with CaptureQueriesContext(connection) as captured:
+                response = request()
+            counts.add(len(captured))
+            statuses.add(response.status_code)
+        times = []
+        for _ in range(repeat or self.repeat):
+            started = time.perf_counter()
+            response = request()
+            times.append((time.perf_counter() - started) * 1000)
+            statuses.add(response.status_code)
+        row = {
+            "name": name,
+            "persona": persona,
+            "status": "/".join(str(s) for s in sorted(statuses)),
+            "queries": "/".join(str(c) for c in sorted(counts)),
+            "p50": statistics.median(times),
+            "p95": p95(times),
+            "n": len(times),
+        }
+        self.rows.append(row)
+        print(
+            f"{name:34} {row['status']:>8} q={row['queries']:>7} "
+            f"p50={row['p50']:8.1f} p95={row['p95']:8.1f} ms",
+            flush=True,
+        )
+        return row
+
+    def measure_call(self, name, persona, call, *, repeat=None):
+        """The same for a function (no HTTP): the viewflow queue comparison."""
+
+        class _Response:
+            status_code = "-"
+
+        def request():
+            call()
+            return _Response
+
+        return self.measure(name, persona, request, repeat=repeat)
+
+
+def run(args):
+    import django
+
+    django.setup()
+    from django.contrib.auth import get_user_model
+    from django.core.cache import cache
+    from django.test import Client
+    from django.urls import NoReverseMatch, reverse
+    from django.utils import timezone
+    from viewflow.workflow.models import Task
+    from viewflow.workflow.status import STATUS
+    from wagtail.models import Site
+
+    from pages.models import ConcernFormPage, HomePage, StandardPage, TeamPage
+    from workflows import services
+    from workflows.flows import ReferralFlow
+    from workflows.models import Case, Channel, Person, ReferralSource, Stage
+
+    User = get_user_model()
+    worker = User.objects.get(username="skp_nord_1")
+    coordinator = User.objects.get(username="koordinator_nord")
+    leader = User.objects.get(username="leder")
+    team = TeamPage.objects.get(slug="udekoerende-team-nord")
+    bench = Bench(args.repeat)
+
+    def client_for(user):
+        client = Client()
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    as_worker, as_coordinator, as_leader = (
+        client_for(worker),
+        client_for(coordinator),
+        client_for(leader),
+    )
+    anonymous = Client()
+
+    # Calibration: the cheapest request there is; on a loaded machine everything is slower.
+    bench.measure("health check (calibration)", "anonymous", lambda: anonymous.get("/health/"))
+    bench.measure("staff home", "worker", lambda: as_worker.get(reverse("staff_home")))
+    bench.measure("my tasks", "worker", lambda: as_worker.get(reverse("workflows:my_tasks")))
+    queue_url = reverse("workflows:team_queue") + f"?team={team.pk}"
+    bench.measure("team queue", "coordinator", lambda: as_coordinator.get(queue_url))
+
+    case = (
+        Case.objects.filter(team=team, stage=Stage.SUPPORT, primary_worker=worker)
+        .order_by("pk")
+        .first()
+    )
+    case_url = reverse("workflows:case_detail", args=[case.pk])
+    bench.measure("case page", "worker", lambda: as_worker.get(case_url))
+
+    source = ReferralSource.objects.filter(active=True).first()
+
+    def register():
+        return as_coordinator.post(
+            reverse("workflows:referral_register"),
+            {
+                # Random letters: no earlier bench referral looks like a duplicate of it.
+                "person-alias": uuid.uuid4().hex,
+                "person-gender": "unknown",
+                "person-age_group": "unknown",
+                "person-income_source": "unknown",
+                "person-marital_status": "unknown",
+                "person-living_alone": "unknown",
+                "person-housing": "unknown",
+                "person-main_problem": "unknown",
+                "referral-team": team.pk,
+                "referral-received_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+                "referral-channel": Channel.PHONE,
+                "referral-source": source.pk,
+                "referral-concern": "Sover i opgangen og virker forvirret.",
+            },
+        )
+
+    bench.measure("register referral (POST)", "coordinator", register)
+
+    # Fresh triage tasks, registered and claimed through the services (not timed).
+    fresh = []
+    for _ in range(bench.warmup + args.repeat):
+        new_case = services.referral_register(
+            team=team,
+            person=Person(alias=f"Triage {uuid.uuid4().hex[:8]}"),
+            concern="Bekymring.",
+            channel=Channel.PHONE,
+            source=source,
+            registered_by=coordinator,
+        )
+        task = Task.objects.get(
+            process_id=new_case.process_id, flow_task=ReferralFlow.triage, status=STATUS.NEW
+        )
+        services.task_claim(task=task, user=coordinator)
+        fresh.append(task.pk)
+    fresh_iter = iter(fresh)
+
+    def triage_accept():
+        task_pk = next(fresh_iter)
+        return as_coordinator.post(
+            reverse("workflows:task", args=[task_pk]),
+            {"decision": "accept", "primary_worker": worker.pk},
+        )
+
+    bench.measure("triage accept (POST)", "coordinator", triage_accept)
+
+    for name, url_name, repeat in (
+        ("leader dashboard", "leader:dashboard", None),
+        ("annual status report", "leader:status_report", min(args.repeat, 10)),
+    ):
+        try:
+            url = reverse(url_name)
+        except NoReverseMatch:
+            print(f"{name}: no URL {url_name}, skipped")
+            continue
+        bench.measure(name, "leader", lambda url=url: as_leader.get(url), repeat=repeat)
+
+    standard = StandardPage.objects.live().get(slug="stoette-og-kontaktperson")
+    bench.measure("public standard page", "anonymous", lambda: anonymous.get(standard.url))
+    plain_host = _plain_page(standard, HomePage, Site)
+    bench.measure(
+        "plain Wagtail page, same body",
+        "anonymous",
+        lambda: anonymous.get("/", HTTP_HOST=plain_host),
+    )
+
+    concern_page = ConcernFormPage.objects.live().first()
+    if concern_page is None:
+        print("public concern form: no live ConcernFormPage, skipped")
+    else:
+        addresses = iter(range(1, 100000))
+
+        def concern_post():
+            cache.clear()  # the form's rate limit: each post counts as another address
+            number = next(addresses)
+            return anonymous.post(
+                concern_page.url,
+                {
+                    "team": str(concern_page.receiving_teams().first().pk),
+                    "alias": "Manden med hunden",
+                    "place": "Bænken ved stationen",
+                    "concern": "Sover ude og virker syg.",
+                    "age_group": "unknown",
+                },
+                REMOTE_ADDR=f"10.{number // 65536}.{number // 256 % 256}.{number % 256}",
+            )
+
+        bench.measure("public concern form (POST)", "anonymous", concern_post)
+
+    _queue_comparison(bench, coordinator, team, services, Task, STATUS, ReferralFlow)
+    return bench
+
+
+def _plain_page(standard, HomePage, Site):
+    """A plain page (HomePage type, no children) with the standard's text, on its own host."""
+    host = "127.0.0.1"
+    site = Site.objects.filter(hostname=host).first()
+    if site is not None:
+        return host
+    sections = "".join(f"<h2>{heading}</h2>{text}" for heading, text in standard.sections)
+    root = HomePage.objects.first().get_parent()
+    page = HomePage(
+        title=standard.title, slug="bench-plain", intro=sections, body=standard.body.raw_data
+    )
+    root.add_child(instance=page)
+    page.save_revision().publish()
+    Site.objects.create(hostname=host, port=80, root_page=page, is_default_site=False)
+    return host
+
+
+def _queue_comparison(bench, coordinator, team, services, Task, STATUS, ReferralFlow):
+    """Our team queue's data against the queryset viewflow's own queue view runs."""
+
+    def ours():
+        return services.task_rows(coordinator, services.team_queue(coordinator, team))
+
+    def viewflow_queue():
+        # viewflow.workflow.flow.views.list.FlowQueueListView.queryset, evaluated with the
+        # columns that view shows (title, process, created); it pages by 25.
+        tasks = (
+            Task.objects.all()
+            .select_related("process")
+            .user_queue(coordinator, flow_class=ReferralFlow)
+            .filter(status=STATUS.NEW)
+            .order_by("-created")
+        )
+        return [(t.pk, t.process_id, str(t.title), t.created) for t in tasks]
+
+    def viewflow_queue_page():
+        tasks = (
+            Task.objects.all()
+            .select_related("process")
+            .user_queue(coordinator, flow_class=ReferralFlow)
+            .filter(status=STATUS.NEW)
+            .order_by("-created")
+        )
+        return [(t.pk, t.process_id, str(t.title), t.created) for t in tasks[:25]], tasks.count()
+
+    bench.measure_call("queue data: ours (team_queue+task_rows)", "coordinator", ours)
+    bench.measure_call("queue data: viewflow user_queue, all", "coordinator", viewflow_queue)
+    bench.measure_call(
+        "queue data: viewflow user_queue, page of 25", "coordinator", viewflow_queue_page
+    )
+    bench.queue_sizes = (
+        len(ours()),
+        len(viewflow_queue()),
+    )
+
+
+# --- the report ----------------------------------------------------------------------------
+
+
+def _machine(database):
+    from importlib.metadata import version
+
+    from django import get_version
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        pg = cursor.fetchone()[0]
+    memory_kb = int(
+        next(
+            line for line in Path("/proc/meminfo").read_text().splitlines() if "MemTotal" in line
+        ).split()[1]
+    )
+    return {
+        "nproc": os.cpu_count(),
+        "memory": f"{memory_kb / 1024 / 1024:.1f} GiB",
+        "python": platform.python_version(),
+        "django": get_version(),
+        "wagtail": version("wagtail"),
+        "viewflow": version("django-viewflow"),
+        "postgresql": pg,
+        "database": database,
+    }
+
+
+def _data_size():
+    from django.db import connection
+
+    counts = {}
+    with connection.cursor() as cursor:
+        for table in (
+            "workflows_case",
+            "viewflow_task",
+            "workflows_contactlog",
+            "intranet_accesslogentry",
+        ):
+            cursor.execute(f"SELECT count(*) FROM {table}")  # noqa: S608 (fixed names)
+            counts[table] = cursor.fetchone()[0]
+        cursor.execute("SELECT count(*) FROM workflows_case WHERE stage <> 'closed'")
+        counts["open cases"] = cursor.fetchone()[0]
+    return counts
+
+
+def write_report(bench, *, args, database, generated_in, load_before, load_after):
+    machine = _machine(database)
+    size = _data_size()
+    now = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    lines = [
+        "",
+        f"## {now}: {args.cases:,} cases (seed {args.seed}, {args.repeat} timed requests)",
+        "",
+        "Machine: {nproc} CPUs, {memory} memory; Python {python}, Django {django}, "
+        "Wagtail {wagtail}, django-viewflow {viewflow}, PostgreSQL {postgresql}; "
+        "database `{database}`.".format(**machine),
+        f"Load average (1 min) before/after the run: {load_before:.2f} / {load_after:.2f} "
+        "(the machine is shared; other test runs compete for the 2 CPUs).",
+        "Data: " + ", ".join(f"{name} {count:,}" for name, count in size.items()) + ".",
+    ]
+    if generated_in is not None:
+        lines.append(
+            f"`generate_cases --count {args.cases} --jobs {args.jobs}` took "
+            f"{generated_in:.0f} s (wall clock, including Django start-up)."
+        )
+    if getattr(bench, "queue_sizes", None):
+        ours, theirs = bench.queue_sizes
+        lines.append(
+            f"Queue sizes: our team queue {ours} tasks (team Nord, open tasks of every "
+            f"status); viewflow's user_queue {theirs} (NEW tasks of every team)."
+        )
+    lines += [
+        "",
+        "| what | persona | HTTP | queries | p50 ms | p95 ms | budget p95 (at 100k) | within |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    plain = next((r for r in bench.rows if r["name"].startswith("plain Wagtail")), None)
+    for row in bench.rows:
+        budget = BUDGETS.get(row["name"])
+        budget_text, held = "", ""
+        if budget is not None:
+            budget_text = f"< {budget} ms"
+            held = "yes" if row["p95"] < budget else "**no**"
+        if row["name"] == "public standard page" and plain is not None:
+            ratio = row["p95"] / plain["p95"]
+            budget_text += " and ≤ 1.2 × plain page"
+            held += f"; {ratio:.2f} × plain" + ("" if ratio <= 1.2 else " (**over**)")
+        lines.append(
+            f"| {row['name']} | {row['persona']} | {row['status']} | {row['queries']} | "
+            f"{row['p50']:.1f} | {row['p95']:.1f} | {budget_text} | {held} |"
+        )
+    if not REPORT.exists():
+        REPORT.write_text("# Benchmarks\n")
+    with REPORT.open("a") as report:
+        report.write("\n".join(lines) + "\n")
+    print("\n".join(lines))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cases", type=int, default=1000)
+    parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--jobs", type=int, default=2, help="generate_cases worker processes")
+    parser.add_argument("--db", default="", help="default: brobygger_bench_<cases>")
+    parser.add_argument("--fresh", action="store_true", help="drop and regenerate the data")
+    parser.add_argument("--no-report", action="store_true", help="do not write the report")
+    args = parser.parse_args()
+    database = args.db or f"brobygger_bench_{args.cases}"
+    generated_in = ensure_database(
+        database, cases=args.cases, seed=args.seed, jobs=args.jobs, fresh=args.fresh
+    )
+    os.environ.update(_env(database))
+    load_before = os.getloadavg()[0]
+    bench = run(args)
+    load_after = os.getloadavg()[0]
+    if not args.no_report:
+        write_report(
+            bench,
+            args=args,
+            database=database,
+            generated_in=generated_in,
+            load_before=load_before,
+            load_after=load_after,
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,93 @@
+"""Playwright against the live server, driving Debian's chromium (no browser downloads here)."""
+
+import io
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import sync_playwright
+
+# Playwright's sync API runs an event loop in this thread; Django would otherwise refuse
+# every ORM call the test makes next to it.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = os.environ.get("BROBYGGER_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+
+
+def pytest_collection_modifyitems(items):
+    """Run the browser tests last.
+
+    Each one ends by emptying the database (transactional_db), Wagtail's root page
+    included, which a later transactional test would miss; and they are the slowest.
+    pytest-django's ordering by database use, applied before or after this, is stable.
+    """
+    browser = Path(__file__).parent
+    items.sort(key=lambda item: browser in Path(item.path).parents)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _chromium_available():
+    """Skip (fail, when CI is set) before any slow set-up if there is no chromium."""
+    if Path(CHROMIUM).is_file() or shutil.which(CHROMIUM):
+        return
+    reason = f"chromium not found at {CHROMIUM} (install Debian's chromium package)"
+    if os.environ.get("CI"):
+        pytest.fail(f"The browser tests must run in CI: {reason}.")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(
+        base_url=live_server.url,
+        locale="da-DK",
+        timezone_id="Europe/Copenhagen",
+        viewport={"width": 1280, "height": 900},
+    )
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def screenshot(request):
+    """screenshot(page, "step") saves test-artifacts/screenshots/<test>-<step>.png."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    test_name = re.sub(r"[^\w-]+", "_", request.node.name)
+
+    def take(page, step):
+        path = SCREENSHOTS / f"{test_name}-{step}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take
+
+
+@pytest.fixture
+def demo_site(transactional_db):
+    """Bækkeby Kommune from `manage.py demo_data`, as a developer sees it after `./dev serve`."""
+    call_command("demo_data", force=True, stdout=io.StringIO())

@@ -1,0 +1,321 @@
+"""The public concern form: anyone may refer a person; abuse is refused; nothing leaks."""
+
+from urllib.parse import urlencode
+
+import pytest
+from django.conf import settings
+from django.core import mail
+from django.core.cache import cache
+from django.test import Client
+from django.urls import reverse
+
+from pages.forms import max_body_bytes
+from pages.models import ConcernFormPage, HomePage
+from workflows import public_intake, services
+from workflows.models import Case, Channel, EmergencyCall, Stage
+
+from .factories import TeamPageFactory, open_task, site_root
+
+CONCERN = "Han sover i opgangen og har hostet blod i flere dage. Naboerne er bekymrede."
+ALIAS = "Kasketten"
+PLACE = "Bænken ved Føtex på Torvet, mest om morgenen"
+APPEARANCE = "Grøn militærjakke, stor sort hund"
+REFERRER = {
+    "referrer_name": "Birthe Nabo",
+    "referrer_phone": "+45 20 30 40 50",
+    "referrer_email": "birthe.nabo@example.invalid",
+}
+
+
+def _concern(**overrides):
+    data = {
+        "alias": ALIAS,
+        "appearance": APPEARANCE,
+        "age_group": "40_49",
+        "place": PLACE,
+        "concern": CONCERN,
+        "source": "",
+        "referrer_name": "",
+        "referrer_phone": "",
+        "referrer_email": "",
+        "website": "",
+    }
+    data.update(overrides)
+    return data
+
+
+@pytest.fixture(autouse=True)
+def empty_rate_limit():
+    """The rate limit counts in the cache, which outlives a test's database."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def concern_page(skp_standard):
+    page = ConcernFormPage(
+        title="Bekymret for en borger?",
+        slug="bekymret",
+        intro="<p>Skriv til os, hvis du er bekymret for en person i byen.</p>",
+        thank_you_text="<p>Tak for din henvendelse. Teamet læser den på hverdage.</p>",
+    )
+    site_root().add_child(instance=page)
+    page.save_revision().publish()
+    page.refresh_from_db()
+    return page
+
+
+def test_the_concern_form_is_a_leaf_under_the_home_page():
+    assert set(ConcernFormPage.allowed_parent_page_models()) == {HomePage}
+    assert list(ConcernFormPage.allowed_subpage_models()) == []
+    assert ConcernFormPage in HomePage.allowed_subpage_models()
+
+
+def test_anonymous_visitor_sees_the_emergency_numbers_before_the_form(client, concern_page):
+    response = client.get(concern_page.url)
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'class="emergency"' in html and 'href="tel:112"' in html
+    assert html.index('class="emergency"') < html.index('class="concern-form"')
+    assert "csrfmiddlewaretoken" in html
+    assert 'class="hp-field" aria-hidden="true"' in html
+
+
+def test_a_concern_starts_one_case_in_the_teams_triage_queue(
+    client, concern_page, team_a, coordinator_a
+):
+    response = client.post(concern_page.url, _concern(**REFERRER))
+
+    assert response.status_code == 200
+    case = Case.objects.get()
+    assert case.team == team_a
+    assert case.stage == Stage.TRIAGE
+    assert case.created_by is None
+    referral = case.referral
+    assert referral.channel == Channel.WEB_FORM and referral.registered_by is None
+    assert referral.concern == CONCERN
+    assert referral.referrer_contact == "+45 20 30 40 50 · birthe.nabo@example.invalid"
+    assert case.person.alias == ALIAS and PLACE in case.person.whereabouts
+    assert open_task(case, "triage") is not None
+    assert open_task(case, "triage") in services.team_queue(coordinator_a, team_a)
+
+
+def test_the_receipt_gives_a_number_and_never_echoes_what_was_sent(client, concern_page):
+    response = client.post(concern_page.url, _concern(**REFERRER))
+
+    case = Case.objects.get()
+    html = response.content.decode()
+    assert f"BB-{case.created_at.year}-{case.pk:06d}" in html
+    assert "Teamet læser den på hverdage" in html  # the page's thank-you text
+    for sent in [CONCERN, ALIAS, PLACE, APPEARANCE, *REFERRER.values()]:
+        assert sent not in html
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_the_teams_mailbox_gets_a_link_and_no_personal_data(
+    client, concern_page, team_a, django_capture_on_commit_callbacks
+):
+    team_a.notification_email = "nord.opgaver@example.invalid"
+    team_a.save()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(concern_page.url, _concern(**REFERRER))
+
+    case = Case.objects.get()
+    (message,) = mail.outbox
+    assert message.to == ["nord.opgaver@example.invalid"]
+    text = message.subject + message.body
+    assert settings.WAGTAILADMIN_BASE_URL + reverse("workflows:case_detail", args=[case.pk]) in (
+        message.body
+    )
+    assert public_intake.case_reference(case) in message.subject
+    for personal in [CONCERN, ALIAS, PLACE, APPEARANCE, "Grøn", "hund", *REFERRER.values()]:
+        assert personal not in text
+
+
+def test_without_a_notification_mailbox_the_teams_public_address_is_told(
+    client, concern_page, team_a, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(concern_page.url, _concern())
+
+    assert [m.to for m in mail.outbox] == [[team_a.email]]
+
+
+def test_a_filled_honeypot_pretends_success_and_creates_nothing(
+    client, concern_page, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(concern_page.url, _concern(website="http://spam.example"))
+
+    assert response.status_code == 200
+    assert "receipt-number" in response.content.decode()
+    assert Case.objects.count() == 0
+    assert mail.outbox == []
+
+
+def test_the_sixth_submission_within_an_hour_is_refused_and_keeps_the_text(client, concern_page):
+    for _ in range(public_intake.RATE_LIMIT):
+        assert client.post(concern_page.url, _concern()).status_code == 200
+
+    response = client.post(concern_page.url, _concern(concern="Den sjette besked."))
+
+    assert response.status_code == 429
+    assert Case.objects.count() == public_intake.RATE_LIMIT
+    assert "Den sjette besked." in response.content.decode()  # nothing lost
+    other_address = client.post(concern_page.url, _concern(), REMOTE_ADDR="10.1.2.3")
+    assert other_address.status_code == 200
+    assert Case.objects.count() == public_intake.RATE_LIMIT + 1
+
+
+def test_the_rate_limit_never_stores_the_address(client, concern_page):
+    client.post(concern_page.url, _concern(), REMOTE_ADDR="192.0.2.44")
+
+    keys = list(cache._cache)  # the local-memory cache of the test settings
+    assert keys and not any("192.0.2.44" in key for key in keys)
+
+
+def test_mistakes_do_not_count_against_the_rate_limit(client, concern_page):
+    for _ in range(public_intake.RATE_LIMIT + 2):
+        client.post(concern_page.url, _concern(concern=""))
+
+    assert client.post(concern_page.url, _concern()).status_code == 200
+    assert Case.objects.count() == 1
+
+
+def test_a_too_long_concern_is_refused_with_the_text_kept(client, concern_page):
+    too_long = "Bekymret. " * 301
+
+    response = client.post(concern_page.url, _concern(concern=too_long))
+
+    assert response.status_code == 200
+    assert Case.objects.count() == 0
+    assert "concern" in response.context["form"].errors
+    assert too_long.strip() in response.content.decode()
+
+
+def test_an_oversize_body_is_refused_before_the_form_is_read(client, concern_page):
+    response = client.post(concern_page.url, _concern(extra="x" * (max_body_bytes() + 1)))
+
+    assert response.status_code == 413
+    assert Case.objects.count() == 0
+
+
+def test_a_form_filled_to_every_max_length_fits_the_body_limit(client, concern_page):
+    form = response_form(client, concern_page)
+    widest = "😀"  # four bytes in UTF-8, twelve when percent-encoded
+    data = _concern(
+        **{
+            name: widest * field.max_length
+            for name, field in form.fields.items()
+            if getattr(field, "max_length", None) and name not in ("referrer_email", "website")
+        }
+    )
+    data["referrer_phone"] = "12345678"
+    body = urlencode({**data, "csrfmiddlewaretoken": "x" * 64})
+
+    assert len(body.encode()) < max_body_bytes()
+    assert client.post(concern_page.url, data).status_code == 200
+    assert Case.objects.count() == 1
+
+
+def response_form(client, page):
+    return client.get(page.url).context["form"]
+
+
+def test_a_missing_concern_is_refused_with_a_message_linked_to_the_field(client, concern_page):
+    response = client.post(concern_page.url, _concern(concern="   "))
+
+    assert response.status_code == 200
+    assert Case.objects.count() == 0
+    form = response.context["form"]
+    html = response.content.decode()
+    assert str(form.errors["concern"][0]) in html
+    assert 'class="error-summary"' in html and 'href="#id_concern"' in html
+    assert 'aria-invalid="true"' in html
+    assert ALIAS in html  # what they typed is kept
+
+
+def test_a_person_must_be_described_somehow(client, concern_page):
+    response = client.post(concern_page.url, _concern(alias="", appearance="", place=""))
+
+    assert Case.objects.count() == 0
+    assert "appearance" in response.context["form"].errors
+
+
+def test_contact_details_are_validated_if_given(client, concern_page):
+    response = client.post(
+        concern_page.url, _concern(referrer_phone="ring mig", referrer_email="ikke-en-adresse")
+    )
+
+    assert Case.objects.count() == 0
+    assert set(response.context["form"].errors) == {"referrer_phone", "referrer_email"}
+
+
+def test_acute_danger_tells_them_to_call_112_before_anything_is_sent(client, concern_page):
+    response = client.post(concern_page.url, _concern(acute="on"))
+
+    assert Case.objects.count() == 0
+    html = response.content.decode()
+    assert "acute-alert" in html and "emergency_call" in response.context["form"].errors
+    assert 'href="#id_emergency_call_0"' in html
+
+    response = client.post(
+        concern_page.url, _concern(acute="on", emergency_call=EmergencyCall.NOT_CALLED)
+    )
+
+    referral = Case.objects.get().referral
+    assert referral.acute and referral.emergency_call == EmergencyCall.NOT_CALLED
+    assert "acute-alert" in response.content.decode()  # the receipt repeats: call 112 now
+
+
+def test_with_several_teams_the_citizen_chooses_the_area(
+    client, concern_page, skp_standard, team_a, team_b
+):
+    skp_standard.delivering_teams.set([team_a, team_b])
+    skp_standard.save()
+    html = client.get(concern_page.url).content.decode()
+    assert team_a.title in html and team_b.title in html
+
+    response = client.post(concern_page.url, _concern())
+    assert "team" in response.context["form"].errors
+    assert Case.objects.count() == 0
+
+    client.post(concern_page.url, _concern(team=team_b.pk))
+    assert Case.objects.get().team == team_b
+
+
+def test_a_team_outside_the_standard_cannot_be_chosen(client, concern_page, skp_standard, team_a):
+    other = TeamPageFactory(title="Hjemmeplejen")
+    skp_standard.delivering_teams.set([team_a, TeamPageFactory(title="Team Vest")])
+    skp_standard.save()
+
+    response = client.post(concern_page.url, _concern(team=other.pk))
+
+    assert "team" in response.context["form"].errors
+    assert Case.objects.count() == 0
+
+
+def test_csrf_is_enforced_for_anonymous_visitors(concern_page):
+    browser = Client(enforce_csrf_checks=True)
+
+    assert browser.post(concern_page.url, _concern()).status_code == 403
+    assert Case.objects.count() == 0
+
+    browser.get(concern_page.url)
+    token = browser.cookies[settings.CSRF_COOKIE_NAME].value
+    response = browser.post(concern_page.url, _concern(csrfmiddlewaretoken=token))
+    assert response.status_code == 200
+    assert Case.objects.count() == 1
+
+
+def test_without_a_published_standard_the_page_says_to_call_instead(client, db):
+    page = ConcernFormPage(title="Bekymret for en borger?", slug="bekymret")
+    site_root().add_child(instance=page)
+    page.save_revision().publish()
+
+    assert client.get(page.url).context["form"] is None
+    assert client.post(page.url, _concern()).status_code == 503
+    assert Case.objects.count() == 0

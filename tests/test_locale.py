@@ -1,0 +1,26 @@
+import pytest
+from django.conf import settings
+from django.urls import reverse
+
+pytestmark = pytest.mark.danish
+
+
+def test_the_interface_is_danish_even_for_an_english_browser(client, db):
+    response = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert response["Content-Language"] == "da"
+    assert 'lang="da"' in response.content.decode()
+    assert "Log ind" in response.content.decode()
+
+
+def test_a_user_can_choose_english_and_keeps_it(client, db):
+    response = client.post(reverse("set_language"), {"language": "en", "next": "/konto/login/"})
+    assert response.status_code == 302
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
+    page = client.get(reverse("login"))
+    assert page["Content-Language"] == "en"
+    assert "Log in" in page.content.decode()
+
+
+def test_an_unknown_language_falls_back_to_danish(client, db):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "xx"
+    assert client.get(reverse("login"))["Content-Language"] == "da"
