@@ -8,7 +8,10 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.core.management.sql import emit_post_migrate_signal
+from django.db import DEFAULT_DB_ALIAS
 from playwright.sync_api import sync_playwright
+from wagtail.models import Page
 
 # Playwright's sync API runs an event loop in this thread; Django would otherwise refuse
 # every ORM call the test makes next to it.
@@ -90,4 +93,8 @@ def screenshot(request):
 @pytest.fixture
 def demo_site(transactional_db):
     """Bækkeby Kommune from `manage.py demo_data`, as a developer sees it after `./dev serve`."""
+    # A serialized_rollback test before this one empties the database without sending
+    # post_migrate; send it, so the set-up migrate makes (root page, roles) is back.
+    if not Page.objects.filter(depth=1).exists():
+        emit_post_migrate_signal(verbosity=0, interactive=False, db=DEFAULT_DB_ALIAS)
     call_command("demo_data", force=True, stdout=io.StringIO())
