@@ -54,3 +54,26 @@ class AccessLogEntry(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.action} {self.what}"
+
+
+class SubmissionToken(models.Model):
+    """A form submission that has been carried out, so the same one is never done twice.
+
+    Each rendered form carries a fresh token (`intranet.submissions.OnceOnlyFormMixin`); the
+    primary key makes a second submit with the same token (a double click, a resend after a
+    lost answer, two tabs) fail at the database, even when both arrive at the same moment.
+    """
+
+    token = models.UUIDField(_("token"), primary_key=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("user")
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+    result_url = models.CharField(_("result address"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("form submission")
+        verbose_name_plural = _("form submissions")
+
+    def __str__(self):
+        return str(self.token)

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.models import Page
 
 from intranet.forms import ModelChoiceField
+from intranet.submissions import OnceOnlyFormMixin
 from pages.models import PartnerPage, RedirectReason, TeamPage
 
 from . import services
@@ -80,7 +81,7 @@ class PersonForm(forms.ModelForm):
         }
 
 
-class ReferralForm(forms.ModelForm):
+class ReferralForm(OnceOnlyFormMixin, forms.ModelForm):
     team = ModelChoiceField(queryset=TeamPage.objects.none(), label=_("Team"))
     concern_categories = forms.MultipleChoiceField(
         label=_("Concern categories"),
@@ -190,7 +191,7 @@ class TriageForm(forms.Form):
         return data
 
 
-class ContactLogForm(forms.ModelForm):
+class ContactLogForm(OnceOnlyFormMixin, forms.ModelForm):
     class Meta:
         model = ContactLog
         fields = ["occurred_at", "kind", "worker", "achieved", "duration_minutes", "note"]

@@ -17,6 +17,8 @@ from viewflow.workflow.models import Task
 
 from intranet.audit import log_access
 from intranet.models import AccessAction
+from intranet.submissions import FIELD as SUBMISSION_FIELD
+from intranet.submissions import AlreadySubmitted, earlier_result, submit_once
 from pages.models import RedirectReason, TeamPage
 
 from . import forms, services
@@ -466,13 +468,25 @@ def handover_summary(request, pk):
 
 
 def _case_form_view(request, pk, form_factory, perform, template, success, what):
-    """Shared shape of the small case forms: show, validate, call the service, go back."""
+    """Shared shape of the small case forms: show, validate, call the service, go back.
+
+    A form with a submission token (`OnceOnlyFormMixin`) is carried out once however often
+    it is sent.
+    """
     case = _workable_case(request, pk)
     back = _next_url(request, reverse("workflows:case_detail", args=[case.pk]))
     form = form_factory(case, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            perform(case, form)
+            submit_once(
+                form.cleaned_data.get(SUBMISSION_FIELD),
+                request.user,
+                lambda: perform(case, form),
+                lambda result: back,
+            )
+        except AlreadySubmitted:
+            messages.info(request, _("The form was already sent; it was saved only once."))
+            return redirect(back)
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
@@ -617,26 +631,38 @@ def referral_register(request):
     referral_form = forms.ReferralForm(data, user=request.user, prefix="referral")
     duplicates = []
     if data is not None and person_form.is_valid() and referral_form.is_valid():
+        token = referral_form.cleaned_data["submission_token"]
+        if (earlier := earlier_result(token, request.user)) is not None:
+            messages.info(request, _("The referral was already sent; it is registered once."))
+            return redirect(earlier or "workflows:my_tasks")
         person = person_form.save(commit=False)
         if not request.POST.get("confirm_duplicates"):
             duplicates = services.possible_duplicates(person=person, user=request.user)
         if not duplicates:
             referral = referral_form.cleaned_data
             try:
-                case = services.referral_register(
-                    team=referral["team"],
-                    person=person,
-                    concern=referral["concern"],
-                    channel=referral["channel"],
-                    received_at=referral["received_at"],
-                    source=referral["source"],
-                    concern_categories=referral["concern_categories"],
-                    referrer_name=referral["referrer_name"],
-                    referrer_contact=referral["referrer_contact"],
-                    acute=referral["acute"],
-                    emergency_call=referral["emergency_call"],
-                    registered_by=request.user,
+                case = submit_once(
+                    token,
+                    request.user,
+                    lambda: services.referral_register(
+                        team=referral["team"],
+                        person=person,
+                        concern=referral["concern"],
+                        channel=referral["channel"],
+                        received_at=referral["received_at"],
+                        source=referral["source"],
+                        concern_categories=referral["concern_categories"],
+                        referrer_name=referral["referrer_name"],
+                        referrer_contact=referral["referrer_contact"],
+                        acute=referral["acute"],
+                        emergency_call=referral["emergency_call"],
+                        registered_by=request.user,
+                    ),
+                    lambda case: reverse("workflows:case_detail", args=[case.pk]),
                 )
+            except AlreadySubmitted as done:
+                messages.info(request, _("The referral was already sent; it is registered once."))
+                return redirect(done.result_url or "workflows:my_tasks")
             except ValidationError as exc:
                 _add_errors(referral_form, exc)
             else:

@@ -1,7 +1,8 @@
 """Delete access-log entries older than BROBYGGER_ACCESS_LOG_RETENTION_DAYS (docs/privacy.md).
 
 Goes through intranet.audit.access_log_prune, the one deletion the append-only trigger lets
-through. Run it daily from cron or a systemd timer:
+through. Also forgets used form-submission tokens older than 30 days
+(intranet.submissions). Run it daily from cron or a systemd timer:
 
     30 3 * * * cd /srv/brobygger && .venv/bin/python manage.py prune_access_log
 """
@@ -12,6 +13,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
+from intranet import submissions
 from intranet.audit import access_log_prune
 from intranet.models import AccessLogEntry
 
@@ -35,6 +37,10 @@ class Command(BaseCommand):
             )
             return
         deleted = access_log_prune(before=before)
+        tokens = submissions.prune()
         self.stdout.write(
-            self.style.SUCCESS(f"Deleted {deleted} entries older than {before:%Y-%m-%d %H:%M %Z}.")
+            self.style.SUCCESS(
+                f"Deleted {deleted} entries older than {before:%Y-%m-%d %H:%M %Z} "
+                f"and {tokens} used form tokens."
+            )
         )
