@@ -158,3 +158,25 @@ def test_case_page_uses_a_fixed_number_of_queries(
 
     assert response.status_code == 200
     assert len(response.context["timeline"]) >= 8
+
+
+def test_team_queue_is_paged_most_urgent_first_and_pages_keep_the_filters(
+    client, queue, coordinator_a, monkeypatch
+):
+    from workflows import views
+
+    monkeypatch.setattr(views, "QUEUE_PAGE_SIZE", 2)
+    client.force_login(coordinator_a)
+    url = reverse("workflows:team_queue")
+
+    first = client.get(url, {"assignment": "unassigned"})
+    second = client.get(url, {"assignment": "unassigned", "side": 2})
+
+    first_cases = [row.case.pk for row in first.context["rows"]]
+    second_cases = [row.case.pk for row in second.context["rows"]]
+    assert len(first_cases) == 2 and len(second_cases) == 1
+    assert set(first_cases + second_cases) == {case.pk for case in queue}
+    assert first.context["page"].paginator.count == 3
+    html = first.content.decode()
+    assert "3 tasks in the queue" in html
+    assert "?assignment=unassigned&amp;side=2" in html

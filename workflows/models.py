@@ -380,25 +380,39 @@ def team_ids_for(user):
     return user._workflows_team_ids
 
 
+def case_visibility(user, prefix=""):
+    """The one rule for who may open a case, as a filter on cases (`prefix` "") or on rows
+    that point at a case (e.g. "process__case__" for tasks): its team's members and its
+    assigned workers."""
+    if not user.is_authenticated:
+        return Q(pk__in=[])
+    return (
+        Q(**{f"{prefix}team_id__in": _team_ids_of(user)})
+        | Q(**{f"{prefix}primary_worker": user})
+        | Q(**{f"{prefix}second_worker": user})
+    )
+
+
+def summary_visibility(user, prefix=""):
+    """Who may read a case's handover summary: the above plus the receiving team."""
+    if not user.is_authenticated:
+        return Q(pk__in=[])
+    return case_visibility(user, prefix) | Q(
+        **{
+            f"{prefix}handover_team_id__in": _team_ids_of(user),
+            f"{prefix}handover_sent_at__isnull": False,
+        }
+    )
+
+
 class CaseQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Cases a user may open: its team's members and its assigned workers."""
-        if not user.is_authenticated:
-            return self.none()
-        return self.filter(
-            Q(team_id__in=_team_ids_of(user)) | Q(primary_worker=user) | Q(second_worker=user)
-        )
+        """Cases a user may open (`case_visibility`)."""
+        return self.filter(case_visibility(user))
 
     def summary_visible_to(self, user):
-        """Cases whose handover summary a user may read: the above plus the receiving team."""
-        if not user.is_authenticated:
-            return self.none()
-        return self.filter(
-            Q(team_id__in=_team_ids_of(user))
-            | Q(primary_worker=user)
-            | Q(second_worker=user)
-            | Q(handover_team_id__in=_team_ids_of(user), handover_sent_at__isnull=False)
-        )
+        """Cases whose handover summary a user may read (`summary_visibility`)."""
+        return self.filter(summary_visibility(user))
 
     def open(self):
         return self.exclude(stage=Stage.CLOSED)

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,7 +14,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from viewflow.fsm import TransitionNotAllowed
 from viewflow.workflow.exceptions import FlowLockFailed
-from viewflow.workflow.models import Task
 
 from intranet.audit import log_access
 from intranet.models import AccessAction
@@ -83,6 +83,9 @@ def _workable_case(request, pk):
 
 # --- Lists ---------------------------------------------------------------------------------
 
+# A team queue shows this many tasks a page (most urgent first), as viewflow's own queue does.
+QUEUE_PAGE_SIZE = 25
+
 
 def my_tasks(request):
     rows = services.task_rows(request.user, services.tasks_for_user(request.user))
@@ -110,11 +113,12 @@ def team_queue(request):
     tasks = services.team_queue(
         request.user, team, task_name=task_name, assignment=assignment, overdue_only=overdue
     )
-    rows = services.task_rows(request.user, tasks)
+    page = Paginator(tasks, QUEUE_PAGE_SIZE).get_page(request.GET.get("side"))
+    rows = services.task_rows(request.user, page.object_list)
     return render(
         request,
         "workflows/team_queue.html",
-        {"teams": teams, "team": team, "filters": filters, "rows": rows},
+        {"teams": teams, "team": team, "filters": filters, "rows": rows, "page": page},
     )
 
 
@@ -136,9 +140,9 @@ def overview(request):
 
 def _visible_task(request, task_pk):
     return get_object_or_404(
-        Task.objects.filter(
-            pk__in=services.visible_tasks(request.user).values("pk")
-        ).select_related("process__case__person", "process__case__team", "owner"),
+        services.visible_tasks(request.user).select_related(
+            "process__case__person", "process__case__team", "owner"
+        ),
         pk=task_pk,
     )
 

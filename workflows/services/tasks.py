@@ -17,7 +17,7 @@ from viewflow.workflow.status import STATUS
 
 from pages.models import TeamPage
 
-from ..models import Case, Stage, team_ids_for
+from ..models import Case, Stage, case_visibility, summary_visibility, team_ids_for
 from .people import users_with_perm_in_team
 
 OPEN_STATUSES = [STATUS.NEW, STATUS.ASSIGNED]
@@ -50,18 +50,21 @@ def open_tasks():
     )
 
 
-def visible_tasks(user):
-    """Tasks whose case the user may see; a receiving team sees its acknowledge task only."""
+def visible_tasks(user, tasks=None):
+    """`tasks` (default: all) whose case the user may see; a receiving team sees its
+    acknowledge task only. The rule is applied to the tasks' own cases (a join), so a
+    queue costs the same however many closed cases the team has."""
     acknowledge = _flow().acknowledge_handover
-    return Task.objects.filter(
-        (~Q(flow_task=acknowledge) & Q(process__case__in=Case.objects.visible_to(user)))
-        | (Q(flow_task=acknowledge) & Q(process__case__in=Case.objects.summary_visible_to(user)))
+    tasks = Task.objects.all() if tasks is None else tasks
+    return tasks.filter(
+        (~Q(flow_task=acknowledge) & case_visibility(user, "process__case__"))
+        | (Q(flow_task=acknowledge) & summary_visibility(user, "process__case__"))
     )
 
 
 def tasks_for_user(user):
     """The user's own open tasks."""
-    return open_tasks().filter(owner=user).filter(pk__in=visible_tasks(user).values("pk"))
+    return visible_tasks(user, open_tasks().filter(owner=user))
 
 
 def queue_nodes():
@@ -88,7 +91,7 @@ def team_queue(
         (~Q(flow_task=acknowledge) & Q(process__case__team=team))
         | (Q(flow_task=acknowledge) & Q(process__case__handover_team=team))
     )
-    tasks = tasks.filter(pk__in=visible_tasks(user).values("pk"))
+    tasks = visible_tasks(user, tasks)
     node = flow._nodes_by_name.get(task_name) if task_name else None
     if node is not None and node in queue_nodes():
         tasks = tasks.filter(flow_task=node)
