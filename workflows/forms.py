@@ -191,6 +191,9 @@ class TriageForm(forms.Form):
 
 
 class ContactLogForm(forms.ModelForm):
+    # Shown beside a task's decision form, which has a note too: the prefix keeps ids unique.
+    prefix = "contact"
+
     class Meta:
         model = ContactLog
         fields = ["occurred_at", "kind", "worker", "achieved", "duration_minutes", "note"]
