@@ -256,12 +256,12 @@ def log_contact(client, worker, case, achieved):
     response = client.post(
         reverse("workflows:contact_add", args=[case.pk]),
         {
-            "contact-occurred_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
-            "contact-kind": ContactKind.PUBLIC_SPACE,
-            "contact-worker": worker.pk,
-            "contact-achieved": "on" if achieved else "",
-            "contact-duration_minutes": "20",
-            "contact-note": "Mødt ved bænken.",
+            "occurred_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+            "kind": ContactKind.PUBLIC_SPACE,
+            "worker": worker.pk,
+            "achieved": "on" if achieved else "",
+            "duration_minutes": "20",
+            "note": "Mødt ved bænken.",
         },
     )
     assert response.status_code == 302, response.content.decode()[:2000]

@@ -193,12 +193,12 @@ def test_contact_submitted_twice_logs_one_contact(
     )
     client.force_login(worker_a)
     data = {
-        "contact-occurred_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
-        "contact-kind": ContactKind.PUBLIC_SPACE,
-        "contact-worker": worker_a.pk,
-        "contact-achieved": "on",
-        "contact-duration_minutes": "20",
-        "contact-note": "Mødt ved bænken.",
+        "occurred_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+        "kind": ContactKind.PUBLIC_SPACE,
+        "worker": worker_a.pk,
+        "achieved": "on",
+        "duration_minutes": "20",
+        "note": "Mødt ved bænken.",
     }
 
     first = client.post(reverse("workflows:contact_add", args=[case.pk]), data)

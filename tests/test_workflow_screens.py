@@ -28,7 +28,7 @@ def test_the_contact_log_beside_a_decision_form_has_ids_of_its_own(
 
     assert _duplicate_ids(outreach) == []
     html = outreach.content.decode()
-    assert 'for="id_contact-note"' in html and 'id="id_contact-note"' in html
+    assert 'for="id_contact_note"' in html and 'id="id_contact_note"' in html
     assert 'for="id_note"' in html and 'id="id_note"' in html
 
     log_contact(client, worker_a, case, achieved=True)

@@ -191,9 +191,6 @@ class TriageForm(forms.Form):
 
 
 class ContactLogForm(forms.ModelForm):
-    # Shown beside a task's decision form, which has a note too: the prefix keeps ids unique.
-    prefix = "contact"
-
     class Meta:
         model = ContactLog
         fields = ["occurred_at", "kind", "worker", "achieved", "duration_minutes", "note"]
@@ -201,6 +198,9 @@ class ContactLogForm(forms.ModelForm):
         field_classes = {"worker": UserChoiceField}
 
     def __init__(self, *args, case, user, **kwargs):
+        # Shown beside a task's decision form, which has a note too: ids of its own keep
+        # each label on its field (the field names, and so the POST data, stay the same).
+        kwargs.setdefault("auto_id", "id_contact_%s")
         super().__init__(*args, **kwargs)
         self.fields["worker"].queryset = services.users_with_perm_in_team(
             case.team, "workflows.work_case"
