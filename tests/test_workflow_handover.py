@@ -131,7 +131,10 @@ def test_handover_with_consent_is_acknowledged_by_the_receiving_team(
     assert "Mødt ved bænken" not in task_page.content.decode()
     response = client.post(task_url(ack_task), {"note": "Modtaget, sagsbehandler tildelt."})
 
+    # Back to the summary, the one page of the case the receiving team works from.
     assert response.status_code == 302
+    assert response.url == reverse("workflows:handover_summary", args=[handing_over.pk])
+    assert client.get(task_url(ack_task)).url == response.url  # the done task leads there too
     handing_over.refresh_from_db()
     assert (handing_over.stage, handing_over.outcome) == (Stage.CLOSED, Outcome.HANDED_OVER)
     assert handing_over.handover_acknowledged_by == receiver

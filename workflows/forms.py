@@ -199,6 +199,9 @@ class ContactLogForm(OnceOnlyFormMixin, forms.ModelForm):
         field_classes = {"worker": UserChoiceField}
 
     def __init__(self, *args, case, user, **kwargs):
+        # Shown beside a task's decision form, which has a note too: ids of its own keep
+        # each label on its field (the field names, and so the POST data, stay the same).
+        kwargs.setdefault("auto_id", "id_contact_%s")
         super().__init__(*args, **kwargs)
         self.fields["worker"].queryset = services.users_with_perm_in_team(
             case.team, "workflows.work_case"

@@ -396,8 +396,12 @@ def task_detail(request, task_pk):
 
 
 def _case_url(request, case):
+    """Where a task leads back to: the case, or for a receiving team the handover summary."""
     if Case.objects.visible_to(request.user).filter(pk=case.pk).exists():
         return reverse("workflows:case_detail", args=[case.pk])
+    summary = Case.objects.summary_visible_to(request.user).filter(handover_sent_at__isnull=False)
+    if summary.filter(pk=case.pk).exists():
+        return reverse("workflows:handover_summary", args=[case.pk])
     return reverse("workflows:my_tasks")
 
 

@@ -4,14 +4,18 @@ import io
 import os
 import re
 import shutil
+from importlib import import_module
 from pathlib import Path
 
 import pytest
+from django.apps import apps as django_apps
 from django.core.management import call_command
 from django.core.management.sql import emit_post_migrate_signal
 from django.db import DEFAULT_DB_ALIAS
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 from wagtail.models import Page
+
+from intranet.management.commands.demo_data import DEMO_PASSWORD
 
 # Playwright's sync API runs an event loop in this thread; Django would otherwise refuse
 # every ORM call the test makes next to it.
@@ -27,6 +31,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+seed_referral_sources = import_module("workflows.migrations.0002_seed_referral_sources").seed
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 
 
@@ -63,17 +68,48 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, live_server):
-    context = browser.new_context(
-        base_url=live_server.url,
-        locale="da-DK",
-        timezone_id="Europe/Copenhagen",
-        viewport={"width": 1280, "height": 900},
-    )
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    yield page
-    context.close()
+def new_page(browser, live_server):
+    """new_page() opens a page in a browser context of its own, as on another machine.
+
+    A journey with several users gives each one a page: their sessions stay apart.
+    """
+    contexts = []
+
+    def open_page():
+        context = browser.new_context(
+            base_url=live_server.url,
+            locale="da-DK",
+            timezone_id="Europe/Copenhagen",
+            viewport={"width": 1280, "height": 900},
+        )
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_page):
+    return new_page()
+
+
+@pytest.fixture
+def logged_in(new_page):
+    """logged_in("skp_nord_1") is a new page where that demo user has logged in."""
+
+    def log_in(username, password=DEMO_PASSWORD):
+        page = new_page()
+        page.goto("/konto/login/")
+        page.locator("#id_username").fill(username)
+        page.locator("#id_password").fill(password)
+        page.locator("main form button[type=submit]").click()
+        expect(page).not_to_have_url(re.compile(r"/konto/login/"))
+        return page
+
+    return log_in
 
 
 @pytest.fixture
@@ -97,4 +133,7 @@ def demo_site(transactional_db):
     # post_migrate; send it, so the set-up migrate makes (root page, roles) is back.
     if not Page.objects.filter(depth=1).exists():
         emit_post_migrate_signal(verbosity=0, interactive=False, db=DEFAULT_DB_ALIAS)
+    # The flush after any transactional test also removes the referral sources a data
+    # migration seeds: without them the demo referrals lose their source and intake has none.
+    seed_referral_sources(django_apps, schema_editor=None)
     call_command("demo_data", force=True, stdout=io.StringIO())
