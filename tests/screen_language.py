@@ -125,7 +125,9 @@ def danish_texts():
     texts = set()
     for key, value in trans_real.translation("da")._catalog.items():
         if key:  # not the header
-            texts.add(normalise(value))
+            text = normalise(value)
+            # Labels and column headings are verbose names with a capital first letter.
+            texts |= {text, text[:1].upper() + text[1:]}
     return texts
 
 

@@ -3,9 +3,10 @@ English, so a Wagtail upgrade that changes one of them fails here instead of sil
 its changes (copy the new template again and redo the edits listed below).
 
 Wagtail writes a few texts into its templates without gettext (``aria-label="Actions"``, a
-visually hidden ``value="Search"``, booleans printed as "True"); no catalogue can translate
-those, so templates/wagtailadmin/ overrides the templates (our template directory comes
-before the apps' ones) and tests/test_translations_admin.py finds any new ones.
+visually hidden ``value="Search"``, booleans and missing users printed as "True" and
+"None"); no catalogue can translate those, so templates/wagtailadmin/ overrides the
+templates (our template directory comes before the apps' ones) and
+tests/test_translations_admin.py finds any new ones.
 """
 
 from pathlib import Path
@@ -29,6 +30,10 @@ OVERRIDES = {
     "wagtailadmin/shared/headers/_actions.html": [
         ("{# Actions divider #}", "{% load i18n %}{# Actions divider #}"),
         ('aria-label="Actions"', 'aria-label="{% translate "Actions" %}"'),
+    ],
+    # A page published by no user (demo data, an import) printed "None" in the aging report.
+    "wagtailadmin/shared/user_avatar.html": [
+        ("{{ user }}", '{{ user|default_if_none:"" }}'),
     ],
     "wagtailadmin/tables/boolean_cell.html": [
         ("{% load wagtailadmin_tags %}", "{% load wagtailadmin_tags i18n %}"),

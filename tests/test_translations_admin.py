@@ -9,13 +9,22 @@ scripts/thirdparty_catalog.py has been run and the new strings translated.
 """
 
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import wagtail
 from django.contrib.auth import get_user_model
 from django.utils.translation.trans_real import DjangoTranslation
-from wagtail.models import GroupApprovalTask, Page, Workflow, WorkflowPage, WorkflowTask
+from wagtail.models import (
+    GroupApprovalTask,
+    Page,
+    TaskState,
+    Workflow,
+    WorkflowPage,
+    WorkflowTask,
+)
 
+from .factories import StaffMemberFactory, StandardPageFactory
 from .screen_language import Catalogue, english_on_screen, read_msgids
 
 pytestmark = pytest.mark.danish
@@ -50,50 +59,108 @@ def page_in_moderation(superuser):
     return page, revision
 
 
+@pytest.fixture
+def content(page_in_moderation):
+    """The objects the screens show: the page in moderation and our own content types."""
+    page, revision = page_in_moderation
+    standard = StandardPageFactory()
+    return SimpleNamespace(
+        page=page,
+        revision=revision,
+        task_state=TaskState.objects.get(
+            workflow_state__object_id=str(page.pk), status=TaskState.STATUS_IN_PROGRESS
+        ),
+        standard=standard,
+        index=standard.get_parent(),
+        staff_member=StaffMemberFactory(name="Sofie Holm"),
+    )
+
+
 SCREENS = {
-    "dashboard": lambda page, revision: "/admin/",
-    "explorer": lambda page, revision: "/admin/pages/",
-    "explorer_root_children": lambda page, revision: f"/admin/pages/{page.get_parent().id}/",
-    "explorer_empty_page": lambda page, revision: f"/admin/pages/{page.id}/",
-    "page_editor": lambda page, revision: f"/admin/pages/{page.id}/edit/",
-    "page_history": lambda page, revision: f"/admin/pages/{page.id}/history/",
-    "revision_compare": lambda page, revision: (
-        f"/admin/pages/{page.id}/revisions/compare/earliest...{revision.id}/"
+    "dashboard": lambda c: "/admin/",
+    "explorer": lambda c: "/admin/pages/",
+    "explorer_root_children": lambda c: f"/admin/pages/{c.page.get_parent().id}/",
+    "explorer_empty_page": lambda c: f"/admin/pages/{c.page.id}/",
+    "explorer_standards": lambda c: f"/admin/pages/{c.index.id}/",
+    "page_editor": lambda c: f"/admin/pages/{c.page.id}/edit/",
+    "standard_editor": lambda c: f"/admin/pages/{c.standard.id}/edit/",
+    "add_subpage": lambda c: f"/admin/pages/{c.index.id}/add_subpage/",
+    "create_standard": lambda c: f"/admin/pages/add/pages/standardpage/{c.index.id}/",
+    "page_history": lambda c: f"/admin/pages/{c.page.id}/history/",
+    "revisions_compare": lambda c: (
+        f"/admin/pages/{c.page.id}/revisions/compare/earliest...{c.revision.id}/"
     ),
-    "workflow_history": lambda page, revision: f"/admin/pages/{page.id}/workflow_history/",
-    "workflows": lambda page, revision: "/admin/workflows/list/",
-    "workflow_tasks": lambda page, revision: "/admin/workflows/tasks/index/",
-    "report_locked_pages": lambda page, revision: "/admin/reports/locked/",
-    "report_workflows": lambda page, revision: "/admin/reports/workflow/",
-    "report_workflow_tasks": lambda page, revision: "/admin/reports/workflow_tasks/",
-    "report_site_history": lambda page, revision: "/admin/reports/site-history/",
-    "report_aging_pages": lambda page, revision: "/admin/reports/aging-pages/",
-    "account": lambda page, revision: "/admin/account/",
-    "snippets": lambda page, revision: "/admin/snippets/",
-    "images": lambda page, revision: "/admin/images/",
-    "documents": lambda page, revision: "/admin/documents/",
-    "collections": lambda page, revision: "/admin/collections/",
-    "users": lambda page, revision: "/admin/users/",
-    "groups": lambda page, revision: "/admin/groups/",
-    "search": lambda page, revision: "/admin/pages/search/?q=x",
+    "revision_view": lambda c: f"/admin/pages/{c.page.id}/revisions/{c.revision.id}/view/",
+    "workflow_history": lambda c: f"/admin/pages/{c.page.id}/workflow_history/",
+    "workflow_approve": lambda c: (
+        f"/admin/pages/workflow/action/{c.page.id}/approve/{c.task_state.id}/"
+    ),
+    "workflow_reject": lambda c: (
+        f"/admin/pages/workflow/action/{c.page.id}/reject/{c.task_state.id}/"
+    ),
+    "move_page": lambda c: f"/admin/pages/{c.standard.id}/move/",
+    "copy_page": lambda c: f"/admin/pages/{c.standard.id}/copy/",
+    "unpublish_page": lambda c: f"/admin/pages/{c.standard.id}/unpublish/",
+    "delete_page": lambda c: f"/admin/pages/{c.standard.id}/delete/",
+    "page_privacy": lambda c: f"/admin/pages/{c.standard.id}/privacy/",
+    "page_chooser": lambda c: f"/admin/choose-page/{c.index.id}/",
+    "workflows": lambda c: "/admin/workflows/list/",
+    "workflow_tasks": lambda c: "/admin/workflows/tasks/index/",
+    "report_locked_pages": lambda c: "/admin/reports/locked/",
+    "report_workflows": lambda c: "/admin/reports/workflow/",
+    "report_workflow_tasks": lambda c: "/admin/reports/workflow_tasks/",
+    "report_site_history": lambda c: "/admin/reports/site-history/",
+    "report_aging_pages": lambda c: "/admin/reports/aging-pages/",
+    "report_standards_review": lambda c: "/admin/reports/standards-review/",
+    "account": lambda c: "/admin/account/",
+    "snippets": lambda c: "/admin/snippets/",
+    "staff_members": lambda c: "/admin/snippets/pages/staffmember/",
+    "staff_member_editor": lambda c: f"/admin/snippets/pages/staffmember/edit/{c.staff_member.pk}/",
+    "emergency_numbers": lambda c: "/admin/settings/pages/emergencynumbers/",
+    "images": lambda c: "/admin/images/",
+    "documents": lambda c: "/admin/documents/",
+    "document_chooser": lambda c: "/admin/documents/chooser/",
+    "collections": lambda c: "/admin/collections/",
+    "users": lambda c: "/admin/users/",
+    "groups": lambda c: "/admin/groups/",
+    "search": lambda c: "/admin/pages/search/?q=x",
 }
+# What an editor and a moderator open every day, walked as them (the rest as a superuser).
+ROLE_SCREENS = ["dashboard", "explorer_standards", "standard_editor", "workflow_history"]
+
+
+def _screen_html(response):
+    # Choosers and workflow-action modals answer with JSON holding the HTML.
+    if response.headers["Content-Type"].startswith("application/json"):
+        return response.json()["html"]
+    return response.content.decode()
 
 
 # --- tests --------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("screen", SCREENS)
-def test_admin_screen_shows_no_english(client, superuser, page_in_moderation, screen):
-    page, revision = page_in_moderation
+def test_admin_screen_shows_no_english(client, superuser, content, screen):
     client.force_login(superuser)
 
     # follow: the snippets index sends the user on when no snippet type is registered
-    response = client.get(SCREENS[screen](page, revision), HTTP_ACCEPT_LANGUAGE="da", follow=True)
+    response = client.get(SCREENS[screen](content), HTTP_ACCEPT_LANGUAGE="da", follow=True)
 
     assert response.status_code == 200
     assert response.headers["Content-Language"] == "da"
-    english = english_on_screen(response.content.decode())
+    english = english_on_screen(_screen_html(response))
     assert not english, f"English on {screen}: {english}"
+
+
+@pytest.mark.parametrize("persona", ["editor", "moderator"])
+def test_editor_and_moderator_screens_show_no_english(client, request, content, persona):
+    client.force_login(request.getfixturevalue(persona))
+    for screen in ROLE_SCREENS:
+        response = client.get(SCREENS[screen](content), HTTP_ACCEPT_LANGUAGE="da")
+
+        assert response.status_code == 200, screen
+        english = english_on_screen(_screen_html(response))
+        assert not english, f"English on {screen} for the {persona}: {english}"
 
 
 def test_every_wagtail_admin_javascript_string_has_danish():
