@@ -22,22 +22,33 @@ def _sync_roles(sender, using, **kwargs):
     ensure_approval_workflow(using=using)
 
 
-def ensure_page_tree_root(using="default"):
-    """Wagtail's tree root and default locale, which its migrations create once.
+# The title Wagtail's migrations give the root page; ours is in the site's language.
+WAGTAIL_ROOT_TITLE = "Root"
 
-    A flush (the test runner's, between transactional tests) empties every table and
-    then sends post_migrate; this puts back what the migrations made, so the roles'
-    page permissions and the approval workflow have a root to hang on.
+
+def ensure_page_tree_root(using="default"):
+    """Wagtail's tree root, titled in the site's language, and the default locale.
+
+    Wagtail's migrations create the root once, titled "Root", which editors see in the
+    explorer's breadcrumbs and the page chooser: it is renamed here (a title an
+    administrator chose is kept). A flush (the test runner's, between transactional tests)
+    empties every table and then sends post_migrate; this puts back what the migrations
+    made, so the roles' page permissions and the approval workflow have a root to hang on.
     """
     from django.conf import settings
     from django.contrib.contenttypes.models import ContentType
+    from django.utils import translation
     from wagtail.models import Locale, Page
 
-    if Page.objects.using(using).filter(depth=1).exists():
-        return
-    ContentType.objects.clear_cache()  # a flush gave the content types new ids
-    Locale.objects.using(using).get_or_create(language_code=settings.LANGUAGE_CODE)
-    Page.add_root(instance=Page(title="Root", slug="root"))
+    with translation.override(settings.LANGUAGE_CODE):
+        title = str(_("Root"))
+    root = Page.objects.using(using).filter(depth=1).first()
+    if root is None:
+        ContentType.objects.clear_cache()  # a flush gave the content types new ids
+        Locale.objects.using(using).get_or_create(language_code=settings.LANGUAGE_CODE)
+        Page.add_root(instance=Page(title=title, slug="root"))
+    elif root.title == WAGTAIL_ROOT_TITLE != title:
+        Page.objects.using(using).filter(pk=root.pk).update(title=title, draft_title=title)
 
 
 class IntranetConfig(AppConfig):

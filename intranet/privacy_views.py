@@ -9,19 +9,21 @@ import datetime
 import random
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from workflows.models import Person
-from workflows.privacy import accesses_about, insight_report
+from workflows.privacy import accesses_about, describe_access, insight_report
 from workflows.reporting.spreadsheet import csv_text
 
 from .audit import log_access
@@ -91,6 +93,14 @@ class SampleForm(forms.Form):
 
 def _entries(queryset):
     return queryset.select_related("user").order_by("-at", "-pk")
+
+
+def _described(entries):
+    """The entries, each with `what_label`: its `what` code in words."""
+    entries = list(entries)
+    for entry in entries:
+        entry.what_label = describe_access(entry.what)
+    return entries
 
 
 def _page(request, queryset):
@@ -216,7 +226,7 @@ def person_log(request, pk):
     return render(
         request,
         "privacy/person_log.html",
-        {"person": person, "person_id": pk, "page": page, "entries": page.object_list},
+        {"person": person, "person_id": pk, "page": page, "entries": _described(page.object_list)},
     )
 
 
@@ -247,7 +257,7 @@ def user_log(request, pk):
     return render(
         request,
         "privacy/user_log.html",
-        {"staff": staff, "page": page, "entries": page.object_list},
+        {"staff": staff, "page": page, "entries": _described(page.object_list)},
     )
 
 
@@ -282,13 +292,20 @@ def sample(request):
         total = len(ids)
         # SystemRandom: a spot check must not be predictable from an earlier one.
         chosen = random.SystemRandom().sample(ids, min(size, total))
-        entries = list(_entries(AccessLogEntry.objects.filter(pk__in=chosen)))
+        entries = _described(_entries(AccessLogEntry.objects.filter(pk__in=chosen)))
+        with translation.override(settings.LANGUAGE_CODE):  # the log is read later, by others
+            reason = _("%(chosen)s of %(total)s accesses from %(start)s to %(end)s") % {
+                "chosen": len(chosen),
+                "total": total,
+                "start": date_format(start, "SHORT_DATE_FORMAT"),
+                "end": date_format(end, "SHORT_DATE_FORMAT"),
+            }
         log_access(
             user=request.user,
             action=AccessAction.VIEW,
             what="access log sample (data protection)",
             request=request,
-            reason=f"{len(chosen)} of {total} accesses {start:%Y-%m-%d}..{end:%Y-%m-%d}",
+            reason=reason,
         )
     return render(
         request, "privacy/sample.html", {"form": form, "entries": entries, "total": total}

@@ -22,7 +22,15 @@ def ensure_approval_workflow(*, using="default"):
     approval publishes. Wagtail's default workflow and groups are retired.
     """
     from django.contrib.auth.models import Group
-    from wagtail.models import GroupApprovalTask, Page, Workflow, WorkflowPage, WorkflowTask
+    from wagtail.models import (
+        GroupApprovalTask,
+        Page,
+        TaskState,
+        Workflow,
+        WorkflowPage,
+        WorkflowState,
+        WorkflowTask,
+    )
 
     steps = [
         (REVIEW_TASK_NAME, roles.group_name(roles.MODERATOR)),
@@ -50,14 +58,19 @@ def ensure_approval_workflow(*, using="default"):
         task_id__in=task_ids
     ).delete()
 
+    # Never used, Wagtail's default workflow and task are deleted: nothing is lost, and
+    # their English name leaves the admin's lists and filters. Used, they are deactivated:
+    # deactivate() cancels running reviews and unassigns them; their history stays.
     for default in Workflow.objects.using(using).filter(name=WAGTAIL_DEFAULT_WORKFLOW):
-        # deactivate() cancels its running reviews and unassigns it; its history stays.
-        if default.active:
+        if not WorkflowState.objects.using(using).filter(workflow=default).exists():
+            default.delete()
+        elif default.active:
             default.deactivate()
-    for task in GroupApprovalTask.objects.using(using).filter(
-        name=WAGTAIL_DEFAULT_WORKFLOW, active=True
-    ):
-        task.deactivate()
+    for task in GroupApprovalTask.objects.using(using).filter(name=WAGTAIL_DEFAULT_WORKFLOW):
+        if not TaskState.objects.using(using).filter(task=task).exists():
+            task.delete()
+        elif task.active:
+            task.deactivate()
 
     root = Page.objects.using(using).filter(depth=1).first()
     if root is not None:

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Refresh and compile our own Danish catalogue (locale/da/LC_MESSAGES/django.po).
-# Needs GNU gettext. Third-party strings live in locale_thirdparty/ (scripts/thirdparty_catalog.py).
+# Needs GNU gettext. Third-party strings live in locale_thirdparty/ (scripts/thirdparty_catalog.py),
+# including those of our copies of Wagtail admin templates (templates/wagtailadmin/).
 #
 #   scripts/make_messages.sh          # extract new msgids into django.po, then compile
 #   scripts/make_messages.sh compile  # only compile django.po to django.mo
@@ -17,7 +18,7 @@ if [ "${1:-}" != "compile" ]; then
     DJANGO_DEBUG=1 python manage.py makemessages -l da --no-location \
         --ignore=.venv --ignore=node_modules --ignore=locale_thirdparty --ignore=tests \
         --ignore=bench --ignore=scripts --ignore=staticfiles --ignore=test-artifacts \
-        --ignore=var --ignore=media --ignore=.git
+        --ignore=var --ignore=media --ignore=.git --ignore=templates/wagtailadmin
 fi
 
 msgfmt --check-format --check-header -o "$MO" "$PO"

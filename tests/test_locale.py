@@ -24,3 +24,10 @@ def test_a_user_can_choose_english_and_keeps_it(client, db):
 def test_an_unknown_language_falls_back_to_danish(client, db):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "xx"
     assert client.get(reverse("login"))["Content-Language"] == "da"
+
+
+def test_the_language_menu_names_each_language_in_its_own_words(client, db):
+    html = client.get(reverse("login")).content.decode()
+
+    assert '<option value="da" lang="da" selected>Dansk</option>' in html
+    assert '<option value="en" lang="en">English</option>' in html

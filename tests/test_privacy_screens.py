@@ -1,16 +1,20 @@
 """The data protection officer's screens under /databeskyttelse/."""
 
+import ast
 import csv
 import datetime
 import io
+from pathlib import Path
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.urls import reverse
 
 from intranet.audit import log_access
 from intranet.models import AccessAction, AccessLogEntry
 from workflows.models import Person
+from workflows.privacy import describe_access
 
 from .factories import PersonFactory
 
@@ -220,3 +224,62 @@ def test_ids_too_large_for_the_database_are_not_found_rather_than_an_error(clien
     response = client.get(reverse("privacy:index"), {"q": str(huge)})
     assert response.status_code == 200
     assert response.context["persons"] == []
+
+
+@pytest.mark.danish
+def test_the_log_says_in_danish_what_was_looked_at(client, dpo, looked_at, worker_a):
+    client.force_login(dpo)
+
+    person_log = client.get(reverse("privacy:person_log", args=[looked_at.pk])).content.decode()
+    user_log = client.get(reverse("privacy:user_log", args=[dpo.pk])).content.decode()
+
+    assert "<td>sagen</td>" in person_log
+    assert "<td>opgaven “Opsøgende kontakt: opnå kontakt”</td>" in person_log
+    assert "<td>adgangsloggen, læst af databeskyttelsesrådgiveren</td>" in person_log
+    assert "<td>case</td>" not in person_log and "task:outreach" not in person_log
+    assert f"<td>adgangsloggen for bruger {dpo.pk}, læst af databeskyttelsesrådgiveren</td>" in (
+        user_log
+    )
+
+
+def test_every_access_code_the_views_log_is_described():
+    # The `what` codes written in our source, and the ones built with an id or a node name.
+    codes = set()
+    for path in Path(settings.BASE_DIR).glob("[iw]*/**/*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.FunctionDef) and node.name == "_log":  # its default
+                codes |= {d.value for d in node.args.defaults if isinstance(d, ast.Constant)}
+            is_log_call = isinstance(node, ast.Call) and getattr(
+                node.func, "id", getattr(node.func, "attr", "")
+            ) in {"log_access", "_log", "_case_form_view"}
+            if is_log_call:
+                values = [kw.value for kw in node.keywords if kw.arg == "what"] + node.args[-1:]
+                codes |= {v.value for v in values if isinstance(v, ast.Constant)}
+    codes -= {None}
+    assert {"case", "contact", "insight report", "case import"} <= codes
+
+    undescribed = sorted(code for code in codes if describe_access(code) == code)
+    assert not undescribed, (
+        f"access-log codes shown raw to the data protection officer: {undescribed}"
+    )
+    assert describe_access("access log of user 7 (data protection)") != (
+        "access log of user 7 (data protection)"
+    )
+    assert "7" in describe_access("access log of user 7, CSV (data protection)")
+    assert describe_access("task:triage") != "task:triage"
+
+
+@pytest.mark.danish
+def test_a_spot_check_is_logged_in_danish_whatever_language_the_officer_reads(
+    client, dpo, month_of_accesses, settings
+):
+    client.force_login(dpo)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    response = client.get(
+        reverse("privacy:sample"), {"start": "2026-03-01", "end": "2026-03-31", "size": "10"}
+    )
+
+    assert response["Content-Language"] == "en"
+    logged = AccessLogEntry.objects.get(user=dpo)
+    assert logged.reason == "10 af 40 opslag fra 01.03.2026 til 31.03.2026"

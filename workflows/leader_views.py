@@ -11,10 +11,10 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from intranet import roles
 from intranet.audit import log_access
@@ -335,12 +335,18 @@ def import_cases(request):
             check_only=form.cleaned_data["check_only"],
         )
         if result.ok and result.created and not result.checked_only:
+            with translation.override(settings.LANGUAGE_CODE):  # the log is read later
+                reason = ngettext(
+                    "%(count)s case imported from %(file)s",
+                    "%(count)s cases imported from %(file)s",
+                    result.created,
+                ) % {"count": result.created, "file": upload.name}
             log_access(
                 user=request.user,
                 action=AccessAction.CREATE,
                 what="case import",
                 request=request,
-                reason=f"{result.created} cases imported from {upload.name}"[:500],
+                reason=reason,
             )
     return render(
         request,

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from viewflow.workflow.models import Process, Task
@@ -220,18 +220,20 @@ def cases_anonymise(*, cutoff: datetime.datetime, dry_run: bool = False) -> Anon
 # --- Insight report (GDPR art. 15) ---------------------------------------------------------
 
 
-# The access log's `what` codes in the citizen's words; other codes are shown as they are.
+# The access log's `what` codes (written by the views that log) in words, for the data
+# protection officer's log screens and the citizen's insight report alike.
 WHAT_LABELS = {
     "case": gettext_lazy("the case"),
     "case (reopened)": gettext_lazy("the case, reopened"),
     "referral": gettext_lazy("the referral"),
-    "person": gettext_lazy("your personal details"),
+    "person": gettext_lazy("the person's details"),
     "contact": gettext_lazy("a contact"),
     "goal": gettext_lazy("a goal"),
     "consent": gettext_lazy("a consent"),
     "handover summary": gettext_lazy("the handover summary"),
     "deadline list": gettext_lazy("a list of deadlines"),
-    "insight report": gettext_lazy("this insight report"),
+    "case import": gettext_lazy("an import of cases"),
+    "insight report": gettext_lazy("an insight report"),
     "person search (data protection)": gettext_lazy("a search by the data protection officer"),
     "access log of person (data protection)": gettext_lazy(
         "the access log, read by the data protection officer"
@@ -239,17 +241,30 @@ WHAT_LABELS = {
     "access log of person, CSV (data protection)": gettext_lazy(
         "the access log, exported by the data protection officer"
     ),
+    "access log sample (data protection)": gettext_lazy(
+        "a spot check of the access log by the data protection officer"
+    ),
 }
+USER_LOG_CODE = re.compile(r"access log of user (?P<user>\d+)(?P<csv>, CSV)? \(data protection\)")
 
 
 def describe_access(what: str) -> str:
-    """What an access-log entry's `what` means, for a reader outside the team."""
+    """What an access-log entry's `what` code means, in words; unknown codes as they are."""
     if what.startswith("task:"):
         from .flows import ReferralFlow
 
         node = getattr(ReferralFlow, what.removeprefix("task:"), None)
         title = getattr(node, "task_title", "") or what
         return _("the task “%(task)s”") % {"task": title}
+    user_log = USER_LOG_CODE.fullmatch(what)
+    if user_log and user_log["csv"]:
+        return _("the access log of user %(user)s, exported by the data protection officer") % {
+            "user": user_log["user"]
+        }
+    if user_log:
+        return _("the access log of user %(user)s, read by the data protection officer") % {
+            "user": user_log["user"]
+        }
     return str(WHAT_LABELS.get(what, what))
 
 
@@ -292,13 +307,15 @@ def insight_report(*, person: Person, produced_by, request=None) -> InsightRepor
 
     The log entry is written first: if it cannot be written, nothing is produced.
     """
+    with translation.override(settings.LANGUAGE_CODE):  # the log is read later, by others
+        reason = _("Insight request (GDPR art. 15)")
     log_access(
         user=produced_by,
         action=AccessAction.EXPORT,
         what="insight report",
         person_id=person.pk,
         request=request,
-        reason="GDPR art. 15 insight request",
+        reason=reason,
     )
     cases = list(
         person.cases.select_related(

@@ -7,6 +7,7 @@ no inline styles, and a class per series keeps colour and legend in one place.
 import math
 from dataclasses import dataclass, field
 
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 
@@ -45,6 +46,11 @@ class Chart:
     labels: list[Label] = field(default_factory=list)
     series: list[tuple[str, str]] = field(default_factory=list)  # (key, label)
     plot: dict = field(default_factory=dict)  # left, top, right, bottom of the plot area
+
+
+def _grouped(number):
+    """A count as the reader writes it: 1.234 in Danish, 1,234 in English."""
+    return number_format(number, force_grouping=True)
 
 
 def _nice_max(value):
@@ -100,7 +106,7 @@ def column_chart(categories, series, values, *, height=240, group_width=None) ->
                     value=value,
                     series=key,
                     category=category,
-                    title=f"{category_label} {sub}: {label} {value}".replace(" :", ":"),
+                    title=f"{category_label} {sub}: {label} {_grouped(value)}".replace(" :", ":"),
                 )
             )
     return chart
@@ -133,7 +139,7 @@ def bar_chart(categories, series, values, *, width=560, row_height=None) -> Char
                     value=value,
                     series=key,
                     category=category,
-                    title=f"{category_label}: {label} {value}",
+                    title=f"{category_label}: {label} {_grouped(value)}",
                 )
             )
     return chart
