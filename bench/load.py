@@ -34,6 +34,15 @@ sys.path.insert(0, str(ROOT / "bench"))
 import run as bench  # noqa: E402  (bench/run.py: database set-up shared with the benchmark)
 
 REPORT = ROOT / "docs" / "benchmarks.md"
+# Demo staff the simulated users log in as (bench/locustfile.py gets them from BENCH_STAFF).
+STAFF = [
+    "skp_nord_1",
+    "skp_nord_2",
+    "skp_syd_1",
+    "skp_syd_2",
+    "koordinator_nord",
+    "koordinator_syd",
+]
 PAGES = [
     "staff home",
     "my tasks",
@@ -59,7 +68,9 @@ def _production_env(database, static_root):
         DATABASE_URL=bench.PG + database,
         DJANGO_DEBUG="0",
         DJANGO_SECRET_KEY="load-test-" + os.urandom(16).hex(),
-        DJANGO_ALLOWED_HOSTS="127.0.0.1",
+        # "localhost": the municipality's site; bench/run.py puts a plain comparison
+        # page on a Site of its own at 127.0.0.1.
+        DJANGO_ALLOWED_HOSTS="localhost",
         DJANGO_BEHIND_PROXY="1",
         DJANGO_STATIC_ROOT=str(static_root),
         DJANGO_LOG_LEVEL="WARNING",
@@ -71,10 +82,10 @@ def _production_env(database, static_root):
 
 def _wait_until_up(url, timeout=60):
     deadline = time.monotonic() + timeout
-    request = urllib.request.Request(url, headers={"X-Forwarded-Proto": "https"})
+    request = urllib.request.Request(url, headers={"X-Forwarded-Proto": "https"})  # noqa: S310
     while time.monotonic() < deadline:
         try:
-            with urllib.request.urlopen(request, timeout=2) as response:  # noqa: S310 (loopback)
+            with urllib.request.urlopen(request, timeout=2) as response:  # noqa: S310
                 if response.status == 200:
                     return
         except OSError:
@@ -104,7 +115,7 @@ def _stats(prefix):
 def run_step(users, seconds, host, database, workdir):
     prefix = str(workdir / f"users{users}")
     started = datetime.datetime.now(datetime.UTC)
-    env = dict(os.environ, BENCH_PASSWORD=bench_password())
+    env = dict(os.environ, BENCH_PASSWORD=bench_password(), BENCH_STAFF=",".join(STAFF))
     subprocess.run(  # noqa: S603 (our locustfile, fixed arguments)
         [
             sys.executable,
@@ -223,8 +234,25 @@ def main():
             env=env,
             check=True,
         )
+    # The bench database was filled under the test settings (a fast, weak password hasher
+    # production does not accept): give the load test's accounts production hashes.
+    subprocess.run(  # noqa: S603
+        [
+            python,
+            str(ROOT / "manage.py"),
+            "shell",
+            "-c",
+            "from django.contrib.auth import get_user_model\n"
+            "from intranet.management.commands.demo_data import DEMO_PASSWORD\n"
+            f"for user in get_user_model().objects.filter(username__in={STAFF!r}):\n"
+            "    user.set_password(DEMO_PASSWORD)\n"
+            "    user.save(update_fields=['password'])\n",
+        ],
+        env=env,
+        check=True,
+    )
     port = _free_port()
-    host = f"http://127.0.0.1:{port}"
+    host = f"http://localhost:{port}"
     server = subprocess.Popen(  # noqa: S603 (gunicorn from our venv, fixed arguments)
         [
             str(Path(python).parent / "gunicorn"),

@@ -2,7 +2,7 @@
 
 Runs against gunicorn with the production settings behind a simulated TLS proxy: every
 request carries `X-Forwarded-Proto: https` (what the reverse proxy in docs/deployment.md
-sets), and the cookie jar sends the Secure session and CSRF cookies over the loopback.
+sets), and the Secure session and CSRF cookies are sent over the loopback.
 
 Staff (weight 3): log in once with a demo account of the bench database, then loop over
 a day's clicks: staff home, my tasks, the team queue, a case opened from the queue or from
@@ -11,7 +11,6 @@ directory. Case pages are named "case page" so bench/load.py can compare their c
 the access-log rows the server wrote.
 """
 
-import http.cookiejar
 import os
 import random
 import re
@@ -19,28 +18,23 @@ import re
 from locust import HttpUser, between, task
 
 PASSWORD = os.environ["BENCH_PASSWORD"]
-STAFF = ["skp_nord_1", "skp_nord_2", "skp_syd_1", "skp_syd_2", "koordinator_nord", "koordinator_syd"]
+STAFF = os.environ["BENCH_STAFF"].split(",")
 PROXY_HEADERS = {"X-Forwarded-Proto": "https"}
 CASE_LINK = re.compile(r'href="(/sager/\d+/)"')
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
-
-
-class TLSProxyCookiePolicy(http.cookiejar.DefaultCookiePolicy):
-    """The proxy terminates TLS: Secure cookies travel on the loopback behind it."""
-
-    def return_ok_secure(self, cookie, request):
-        return True
-
-    def set_ok(self, cookie, request):
-        return True
 
 
 class _ThroughProxy(HttpUser):
     abstract = True
 
     def on_start(self):
-        self.client.cookies.set_policy(TLSProxyCookiePolicy())
         self.client.headers.update(PROXY_HEADERS)
+
+    def keep_cookies(self):
+        """The proxy terminates TLS, so the Secure session and CSRF cookies travel on the
+        loopback behind it: let the cookie jar send them over http://."""
+        for cookie in self.client.cookies:
+            cookie.secure = False
 
     def get(self, path, name=None):
         # The Referer is what a browser sends; Django's CSRF check needs it on HTTPS.
@@ -49,7 +43,8 @@ class _ThroughProxy(HttpUser):
         ) as response:
             if response.status_code != 200:
                 response.failure(f"HTTP {response.status_code}")
-            return response
+        self.keep_cookies()
+        return response
 
     def https(self, path):
         return self.host.replace("http://", "https://") + path
@@ -74,6 +69,7 @@ class StaffMember(_ThroughProxy):
         ) as response:
             if response.status_code != 302:
                 response.failure(f"login of {self.username} failed: HTTP {response.status_code}")
+        self.keep_cookies()
         self.case_links = []
 
     @task(2)
