@@ -500,13 +500,9 @@ def _no_access(request, pk, form=None):
 
 
 def case_detail(request, pk):
-    case = (
-        Case.objects.visible_to(request.user)
-        .select_related(*CASE_PAGE_RELATED)
-        .filter(pk=pk)
-        .first()
-    )
-    if case is None:
+    try:
+        case = Case.objects.visible_to(request.user).select_related(*CASE_PAGE_RELATED).get(pk=pk)
+    except Case.DoesNotExist:
         return _no_access(request, pk)
     emergency = _emergency_access(request.user, case)
     # Opened from a search result: the result links carry the term (?q=), the log keeps it.
