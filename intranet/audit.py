@@ -38,6 +38,43 @@ def log_access(
     )
 
 
+def log_accesses(
+    *,
+    user,
+    action: str,
+    what: str,
+    subjects,
+    request=None,
+    search_term: str = "",
+) -> list[AccessLogEntry]:
+    """Record that a list showed `user` these persons/cases: one entry per (person_id,
+    case_id) pair in `subjects`, written in one INSERT whatever the length of the list.
+
+    Duplicate pairs are written once. An empty list writes nothing.
+    """
+    if action not in AccessAction.values:
+        raise ValueError(f"Unknown access action {action!r}")
+    path = request.get_full_path()[:500] if request is not None else ""
+    entries = [
+        AccessLogEntry(
+            user=user,
+            action=action,
+            what=what[:200],
+            person_id=person_id,
+            case_id=case_id,
+            path=path,
+            search_term=search_term[:200],
+        )
+        for person_id, case_id in dict.fromkeys(subjects)
+    ]
+    return AccessLogEntry.objects.bulk_create(entries)
+
+
+def case_subjects(cases):
+    """(person_id, case_id) pairs of `cases`, for log_accesses."""
+    return [(case.person_id, case.pk) for case in cases]
+
+
 @transaction.atomic
 def access_log_prune(*, before) -> int:
     """Delete log entries older than `before`; the only deletion the trigger lets through."""

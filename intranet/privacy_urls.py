@@ -14,4 +14,6 @@ urlpatterns = [
     path("bruger/<int:pk>/", views.user_log, name="user_log"),
     path("bruger/<int:pk>/csv/", views.user_log_csv, name="user_log_csv"),
     path("stikproeve/", views.sample, name="sample"),
+    path("noedadgang/", views.emergency_accesses, name="emergency_accesses"),
+    path("noedadgang/<int:pk>/", views.emergency_review, name="emergency_review"),
 ]

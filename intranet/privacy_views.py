@@ -10,23 +10,26 @@ import random
 
 from django import forms
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from workflows.models import Person
+from workflows import services as casework
+from workflows.models import EmergencyAccess, Person
 from workflows.privacy import accesses_about, describe_access, insight_report
 from workflows.reporting.spreadsheet import csv_text
 
-from .audit import log_access
+from .audit import case_subjects, log_access, log_accesses
 from .models import AccessAction, AccessLogEntry
 
 PAGE_SIZE = 100
@@ -86,6 +89,49 @@ class SampleForm(forms.Form):
                     _("The period can be at most %(days)s days.") % {"days": SAMPLE_MAX_DAYS},
                 )
         return data
+
+
+class EmergencyAccessFilterForm(forms.Form):
+    start = forms.DateField(
+        label=gettext_lazy("Granted from"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    end = forms.DateField(
+        label=gettext_lazy("Granted to (inclusive)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    unreviewed = forms.BooleanField(label=gettext_lazy("Only not yet reviewed"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("start", "end"):
+            self.fields[name].error_messages["invalid"] = _(
+                "Write the date as dd.mm.yyyy, for example 31.12.2025."
+            )
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if start and end and end < start:
+            self.add_error("end", _("The end of the period must not be before its start."))
+        return data
+
+
+class EmergencyReviewForm(forms.Form):
+    note = forms.CharField(
+        label=gettext_lazy("Review note"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy(
+            "What you found: was the access justified, and did you follow it up?"
+        ),
+        error_messages={
+            "required": gettext_lazy("Write what the review found."),
+            "max_length": gettext_lazy("Keep the note under 2000 characters."),
+        },
+    )
 
 
 # --- Helpers -------------------------------------------------------------------------------
@@ -159,6 +205,16 @@ def _person_or_404(pk):
     return person
 
 
+def _day_start(day):
+    """The first moment of `day` in the site's time zone."""
+    return datetime.datetime.combine(day, datetime.time.min, tzinfo=timezone.get_current_timezone())
+
+
+def _search_term(request):
+    """The term of the search a person was opened from (the hit links carry it as ?q=)."""
+    return request.GET.get("q", "").replace("\x00", "").strip()[:200]
+
+
 def _search_persons(term):
     term = term.strip()
     query = Q(alias__icontains=term) | Q(name__icontains=term) | Q(cpr=term)
@@ -184,18 +240,18 @@ def index(request):
     person_form = PersonSearchForm(request.GET if "q" in request.GET else None)
     user_form = UserSearchForm(request.GET if "u" in request.GET else None)
     persons = users = None
+    term = ""
     if person_form.is_valid():
         term = person_form.cleaned_data["q"]
         persons = _search_persons(term)
-        for person in persons or [None]:
-            log_access(
-                user=request.user,
-                action=AccessAction.VIEW,
-                what="person search (data protection)",
-                person_id=person.pk if person else None,
-                request=request,
-                search_term=term,
-            )
+        log_accesses(
+            user=request.user,
+            action=AccessAction.VIEW,
+            what="person search (data protection)",
+            subjects=[(person.pk, None) for person in persons] or [(None, None)],
+            request=request,
+            search_term=term,
+        )
     if user_form.is_valid():
         users = _search_users(user_form.cleaned_data["u"])
     return render(
@@ -205,8 +261,10 @@ def index(request):
             "person_form": person_form,
             "user_form": user_form,
             "persons": persons,
+            "term": term,
             "users": users,
             "sample_form": SampleForm(),
+            "unreviewed_emergencies": EmergencyAccess.objects.unreviewed().count(),
         },
     )
 
@@ -215,12 +273,14 @@ def index(request):
 def person_log(request, pk):
     """Who looked at person X."""
     person = _person_or_404(pk)
+    search_term = _search_term(request)
     log_access(
         user=request.user,
-        action=AccessAction.VIEW,
+        action=AccessAction.SEARCH_OPEN if search_term else AccessAction.VIEW,
         what="access log of person (data protection)",
         person_id=pk,
         request=request,
+        search_term=search_term,
     )
     page = _page(request, _entries(accesses_about(pk)))
     return render(
@@ -282,11 +342,7 @@ def sample(request):
     total = 0
     if form.is_valid():
         start, end, size = (form.cleaned_data[k] for k in ("start", "end", "size"))
-        tz = timezone.get_current_timezone()
-        since = datetime.datetime.combine(start, datetime.time.min, tzinfo=tz)
-        until = datetime.datetime.combine(
-            end + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz
-        )
+        since, until = _day_start(start), _day_start(end + datetime.timedelta(days=1))
         in_period = AccessLogEntry.objects.filter(at__gte=since, at__lt=until)
         ids = list(in_period.values_list("pk", flat=True))
         total = len(ids)
@@ -316,5 +372,85 @@ def sample(request):
 def insight(request, pk):
     """Everything held about a person (GDPR art. 15), printable to PDF from the browser."""
     person = get_object_or_404(Person, pk=_id_or_404(pk))
-    report = insight_report(person=person, produced_by=request.user, request=request)
+    report = insight_report(
+        person=person,
+        produced_by=request.user,
+        request=request,
+        search_term=_search_term(request),
+    )
     return render(request, "privacy/insight_report.html", {"report": report})
+
+
+# --- Emergency accesses ("break the glass") -------------------------------------------------
+
+
+@review_required
+def emergency_accesses(request):
+    """Every emergency access, newest first, for review; filterable by period."""
+    form = EmergencyAccessFilterForm(request.GET or None)
+    accesses = EmergencyAccess.objects.select_related("user", "case__person", "reviewed_by")
+    if form.is_bound and form.is_valid():
+        start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+        if start:
+            accesses = accesses.filter(granted_at__gte=_day_start(start))
+        if end:
+            accesses = accesses.filter(granted_at__lt=_day_start(end + datetime.timedelta(days=1)))
+        if form.cleaned_data["unreviewed"]:
+            accesses = accesses.unreviewed()
+    elif form.is_bound:
+        accesses = accesses.none()
+    page = _page(request, accesses.order_by("-granted_at", "-pk"))
+    rows = list(page.object_list)
+    log_accesses(
+        user=request.user,
+        action=AccessAction.VIEW,
+        what="emergency access list (data protection)",
+        subjects=case_subjects(access.case for access in rows),
+        request=request,
+    )
+    params = request.GET.copy()
+    params.pop("side", None)
+    return render(
+        request,
+        "privacy/emergency_accesses.html",
+        {
+            "form": form,
+            "page": page,
+            "accesses": rows,
+            "now": timezone.now(),
+            "query": params.urlencode(),
+        },
+    )
+
+
+@review_required
+def emergency_review(request, pk):
+    """One emergency access: who, which case, why; the officer marks it reviewed."""
+    access = get_object_or_404(
+        EmergencyAccess.objects.select_related("user", "case__person", "reviewed_by"),
+        pk=_id_or_404(pk),
+    )
+    form = EmergencyReviewForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and not access.is_reviewed and form.is_valid():
+        try:
+            casework.emergency_access_review(
+                access=access, by=request.user, note=form.cleaned_data["note"], request=request
+            )
+        except ValidationError as exc:
+            form.add_error("note" if hasattr(exc, "error_dict") else None, exc.messages)
+        else:
+            messages.success(request, _("The emergency access is marked as reviewed."))
+            return redirect("privacy:emergency_accesses")
+    log_access(
+        user=request.user,
+        action=AccessAction.VIEW,
+        what="emergency access (data protection)",
+        person_id=access.case.person_id,
+        case_id=access.case_id,
+        request=request,
+    )
+    return render(
+        request,
+        "privacy/emergency_review.html",
+        {"access": access, "form": form, "now": timezone.now()},
+    )

@@ -2,6 +2,11 @@
 
 A role is a Django group. What a member may do on a *particular* case also depends on
 team membership (pages.TeamPage / StaffMember.teams); see workflows for that rule.
+
+Emergency access ("break the glass", workflows.EmergencyAccess) is for the roles that do
+casework in the field: outreach workers and coordinators. Receiving-department staff read
+only summaries sent to them; editors, moderators, leaders, administrators and the data
+protection officer do not work on cases, so they are never offered it.
 """
 
 from dataclasses import dataclass, field
@@ -37,7 +42,11 @@ ROLES = {
             OUTREACH_WORKER,
             "SKP-medarbejdere",
             _("Outreach worker (SKP)"),
-            permissions=("workflows.register_referral", "workflows.work_case"),
+            permissions=(
+                "workflows.register_referral",
+                "workflows.work_case",
+                "workflows.take_emergency_access",
+            ),
         ),
         Role(
             COORDINATOR,
@@ -48,6 +57,7 @@ ROLES = {
                 "workflows.work_case",
                 "workflows.triage_case",
                 "workflows.manage_queue",
+                "workflows.take_emergency_access",
             ),
         ),
         Role(

@@ -267,5 +267,9 @@ BROBYGGER_ANONYMISE_AFTER_DAYS = int(os.environ.get("BROBYGGER_ANONYMISE_AFTER_D
 BROBYGGER_ACCESS_LOG_RETENTION_DAYS = int(
     os.environ.get("BROBYGGER_ACCESS_LOG_RETENTION_DAYS", str(BROBYGGER_ANONYMISE_AFTER_DAYS + 183))
 )
+# Emergency access to a case outside one's team lasts this many hours (docs/privacy.md).
+BROBYGGER_EMERGENCY_ACCESS_HOURS = float(os.environ.get("BROBYGGER_EMERGENCY_ACCESS_HOURS", "8"))
+if not 0 < BROBYGGER_EMERGENCY_ACCESS_HOURS <= 24 * 7:
+    raise ImproperlyConfigured("BROBYGGER_EMERGENCY_ACCESS_HOURS must be above 0 and at most 168.")
 if BROBYGGER_ANONYMISE_AFTER_DAYS < 1 or BROBYGGER_ACCESS_LOG_RETENTION_DAYS < 1:
     raise ImproperlyConfigured("Retention periods must be at least one day.")

@@ -29,6 +29,7 @@ from pages import forms as page_forms
 from pages.models import ConcernFormPage
 from workflows import forms as workflow_forms
 from workflows import leader_views
+from workflows import services as workflow_services
 from workflows.models import Goal, HandoverBasis, Stage
 
 from .factories import (
@@ -232,6 +233,7 @@ def world(
     leader,
     dpo,
     administrator,
+    worker_b,
 ):
     """One case at each task a screen can show, and the page of the public form."""
     triage = register_case(team=team_a, registered_by=worker_a)
@@ -282,6 +284,9 @@ def world(
     assert consent_response.status_code == 302, consent_response.content.decode()[:500]
     consent = support.consents.get()
     client.logout()
+    emergency = workflow_services.emergency_access_grant(
+        user=worker_b, case=closed, reason="Borgeren står i værestedet og har brug for hjælp."
+    )
 
     page = ConcernFormPage(title="Bekymret for en borger?", slug="bekymret")
     site_root().add_child(instance=page)
@@ -293,6 +298,8 @@ def world(
         second_team=TeamPageFactory(title="Udekørende team Vest"),
         coordinator_a=coordinator_a,
         worker_a=worker_a,
+        worker_b=worker_b,
+        emergency=emergency,
         receiver=receiver,
         leader=leader,
         dpo=dpo,
@@ -411,6 +418,21 @@ FORMS = [
         lambda w, d, f: privacy_views.UserSearchForm(d),
     ),
     ("access log: sample", privacy_views.SampleForm, lambda w, d, f: privacy_views.SampleForm(d)),
+    (
+        "emergency access",
+        workflow_forms.EmergencyAccessForm,
+        lambda w, d, f: workflow_forms.EmergencyAccessForm(d),
+    ),
+    (
+        "emergency access filter",
+        privacy_views.EmergencyAccessFilterForm,
+        lambda w, d, f: privacy_views.EmergencyAccessFilterForm(d),
+    ),
+    (
+        "emergency access review",
+        privacy_views.EmergencyReviewForm,
+        lambda w, d, f: privacy_views.EmergencyReviewForm(d),
+    ),
 ]
 
 
@@ -660,6 +682,27 @@ SCREENS = [
         "get",
         lambda w: reverse("privacy:sample"),
         lambda w: privacy_views.SampleForm(),
+    ),
+    Screen(
+        "emergency access",
+        "worker_b",
+        "post",
+        lambda w: reverse("workflows:emergency_access", args=[w.support.pk]),
+        lambda w: workflow_forms.EmergencyAccessForm(),
+    ),
+    Screen(
+        "emergency access list",
+        "dpo",
+        "get",
+        lambda w: reverse("privacy:emergency_accesses"),
+        lambda w: privacy_views.EmergencyAccessFilterForm(),
+    ),
+    Screen(
+        "emergency access review",
+        "dpo",
+        "post",
+        lambda w: reverse("privacy:emergency_review", args=[w.emergency.pk]),
+        lambda w: privacy_views.EmergencyReviewForm(),
     ),
 ]
 

@@ -16,6 +16,7 @@ from workflows.models import (
     Consent,
     ContactKind,
     ContactLog,
+    EmergencyAccess,
     Gender,
     Goal,
     GoalArea,
@@ -82,6 +83,13 @@ def _plant(case, worker, receiver, mark, *, closed_at=None):
         form="written",
     )
     Reassessment.objects.create(case=case, note=f"{mark} assessment", decision="close")
+    EmergencyAccess.objects.create(
+        user=worker,
+        case=case,
+        reason=f"{mark} met at the shelter, needed the case at once",
+        expires_at=timezone.now(),
+        review_note=f"{mark} review: justified",
+    )
     Process.objects.filter(pk=case.process_id).update(data={"note": f"{mark} process"})
     for task in Task.objects.filter(process_id=case.process_id):
         task.data = {"decision": "accept", "comment": f"{mark} task comment"}

@@ -24,6 +24,7 @@ from .models import (
     Reassessment,
     Referral,
     ReferralSource,
+    validate_emergency_reason,
 )
 
 DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -354,6 +355,23 @@ class ReopenForm(forms.Form):
     channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices)
     concern = forms.CharField(
         label=_("Why the case is reopened"), widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+
+class EmergencyAccessForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why do you need the case now?"),
+        help_text=_(
+            "For example: the citizen is in front of you and needs help the team cannot give "
+            "right now. The reason is logged and reviewed by the data protection officer."
+        ),
+        max_length=500,
+        validators=[validate_emergency_reason],
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={
+            "required": _("Write why you need the case urgently."),
+            "max_length": _("Keep the reason under 500 characters."),
+        },
     )
 
 

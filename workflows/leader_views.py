@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from intranet import roles
-from intranet.audit import log_access
+from intranet.audit import case_subjects, log_access, log_accesses
 from intranet.forms import ModelChoiceField
 from intranet.models import AccessAction
 from pages.models import DepartmentPage, TeamPage
@@ -220,16 +220,14 @@ def breaches(request, kind):
             request.GET.get("side")
         )
         rows = list(page.object_list)
-        for row in rows:
-            case = row.process.case if kind == figures.BREACH_UNCLAIMED else row
-            log_access(
-                user=request.user,
-                action=AccessAction.VIEW,
-                what="deadline list",
-                person_id=case.person_id,
-                case_id=case.pk,
-                request=request,
-            )
+        cases = [row.process.case if kind == figures.BREACH_UNCLAIMED else row for row in rows]
+        log_accesses(
+            user=request.user,
+            action=AccessAction.VIEW,
+            what="deadline list",
+            subjects=case_subjects(cases),
+            request=request,
+        )
         params = request.GET.copy()
         params.pop("side", None)
         context.update(

@@ -5,7 +5,7 @@ import re
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinLengthValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -382,14 +382,17 @@ def team_ids_for(user):
 
 def case_visibility(user, prefix=""):
     """The one rule for who may open a case, as a filter on cases (`prefix` "") or on rows
-    that point at a case (e.g. "process__case__" for tasks): its team's members and its
-    assigned workers."""
+    that point at a case (e.g. "process__case__" for tasks): its team's members, its two
+    contact persons, and whoever holds an unexpired emergency access to it ("break the
+    glass", EmergencyAccess below). One query with subqueries, whatever the list."""
     if not user.is_authenticated:
         return Q(pk__in=[])
+    emergency = EmergencyAccess.objects.filter(user=user).active().values("case_id")
     return (
         Q(**{f"{prefix}team_id__in": _team_ids_of(user)})
         | Q(**{f"{prefix}primary_worker": user})
         | Q(**{f"{prefix}second_worker": user})
+        | Q(**{f"{prefix}pk__in": emergency})
     )
 
 
@@ -886,3 +889,84 @@ class Reassessment(models.Model):
         return _("Reassessment %(date)s") % {
             "date": f"{timezone.localtime(self.opened_at):%Y-%m-%d}"
         }
+
+
+# --- Emergency access ("break the glass") ---------------------------------------------------
+
+EMERGENCY_REASON_MIN_LENGTH = 20
+validate_emergency_reason = MinLengthValidator(
+    EMERGENCY_REASON_MIN_LENGTH,
+    message=_(
+        "Write why you need the case urgently, in at least %(limit_value)d characters. "
+        "The data protection officer reads the reason."
+    ),
+)
+
+
+class EmergencyAccessQuerySet(models.QuerySet):
+    def active(self, *, now=None):
+        """Grants that have not expired: they stop working the moment they expire."""
+        return self.filter(expires_at__gt=now or timezone.now())
+
+    def unreviewed(self):
+        return self.filter(reviewed_at__isnull=True)
+
+
+class EmergencyAccess(models.Model):
+    """A staff member's urgent access to a case outside their team, with the reason they gave.
+
+    Time-limited; Case.objects.visible_to includes the case until `expires_at`. The data
+    protection officer reviews every one (docs/privacy.md).
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="emergency_accesses",
+        verbose_name=_("staff member"),
+    )
+    case = models.ForeignKey(
+        Case,
+        on_delete=models.PROTECT,
+        related_name="emergency_accesses",
+        verbose_name=_("case"),
+    )
+    reason = models.CharField(
+        _("reason"),
+        max_length=500,
+        validators=[validate_emergency_reason],
+    )
+    granted_at = models.DateTimeField(_("granted"), default=timezone.now, db_index=True)
+    expires_at = models.DateTimeField(_("expires"))
+    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reviewed by"),
+    )
+    review_note = models.TextField(_("review note"), blank=True)
+
+    objects = EmergencyAccessQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-granted_at", "-pk"]
+        verbose_name = _("emergency access")
+        verbose_name_plural = _("emergency accesses")
+        indexes = [models.Index(fields=["user", "expires_at"])]
+        permissions = [
+            ("take_emergency_access", "Can take emergency access to a case outside the team")
+        ]
+
+    def __str__(self):
+        return _("Emergency access to case %(case)s") % {"case": self.case_id}
+
+    @property
+    def is_active(self):
+        return self.expires_at > timezone.now()
+
+    @property
+    def is_reviewed(self):
+        return self.reviewed_at is not None

@@ -26,6 +26,7 @@ from .models import (
     Case,
     Consent,
     ContactLog,
+    EmergencyAccess,
     Goal,
     Person,
     Reassessment,
@@ -45,6 +46,7 @@ ERASED_FIELDS = {
     Goal: ("description",),
     Consent: ("information",),
     Reassessment: ("note",),
+    EmergencyAccess: ("reason", "review_note"),
 }
 # Text fields without choices that are kept: they hold codes, not prose.
 KEPT_TEXT_FIELDS = {
@@ -157,6 +159,11 @@ def anonymisation_plan(*, cutoff: datetime.datetime) -> AnonymisationPlan:
     add("contact", ContactLog.objects.filter(case_id__in=case_ids), ContactLog)
     add("goal", Goal.objects.filter(case_id__in=case_ids), Goal)
     add("reassessment", Reassessment.objects.filter(case_id__in=case_ids), Reassessment)
+    add(
+        "emergency access",
+        EmergencyAccess.objects.filter(case_id__in=case_ids),
+        EmergencyAccess,
+    )
 
     process_cases = dict(
         due_cases.filter(process__isnull=False)
@@ -206,6 +213,7 @@ def cases_anonymise(*, cutoff: datetime.datetime, dry_run: bool = False) -> Anon
         ("contact", ContactLog),
         ("goal", Goal),
         ("reassessment", Reassessment),
+        ("emergency access", EmergencyAccess),
     ]:
         for chunk in _chunks(changed.get(label, [])):
             model.objects.filter(pk__in=chunk).update(**blank[model])
@@ -234,6 +242,22 @@ WHAT_LABELS = {
     "deadline list": gettext_lazy("a list of deadlines"),
     "case import": gettext_lazy("an import of cases"),
     "insight report": gettext_lazy("an insight report"),
+    "task list": gettext_lazy("a list of tasks"),
+    "staff home task list": gettext_lazy("a list of tasks"),
+    "team queue": gettext_lazy("the team's queue"),
+    "possible duplicates": gettext_lazy("a check for duplicate cases"),
+    "merge candidates": gettext_lazy("a list of cases a referral could be merged into"),
+    "emergency access": gettext_lazy("emergency access to the case"),
+    "case (emergency access)": gettext_lazy("the case, under emergency access"),
+    "emergency access list (data protection)": gettext_lazy(
+        "the list of emergency accesses, read by the data protection officer"
+    ),
+    "emergency access (data protection)": gettext_lazy(
+        "an emergency access, read by the data protection officer"
+    ),
+    "emergency access review (data protection)": gettext_lazy(
+        "an emergency access, reviewed by the data protection officer"
+    ),
     "person search (data protection)": gettext_lazy("a search by the data protection officer"),
     "access log of person (data protection)": gettext_lazy(
         "the access log, read by the data protection officer"
@@ -302,8 +326,11 @@ def accesses_about(person_id: int):
     return AccessLogEntry.objects.filter(Q(person_id=person_id) | Q(case_id__in=case_ids))
 
 
-def insight_report(*, person: Person, produced_by, request=None) -> InsightReport:
-    """Everything held about a person, for an insight request; producing it is logged.
+def insight_report(
+    *, person: Person, produced_by, request=None, search_term: str = ""
+) -> InsightReport:
+    """Everything held about a person, for an insight request; producing it is logged
+    (with the search term, when the officer came from a search).
 
     The log entry is written first: if it cannot be written, nothing is produced.
     """
@@ -315,6 +342,7 @@ def insight_report(*, person: Person, produced_by, request=None) -> InsightRepor
         what="insight report",
         person_id=person.pk,
         request=request,
+        search_term=search_term,
         reason=reason,
     )
     cases = list(

@@ -16,6 +16,7 @@ urlpatterns = [
     path("opgave/<int:task_pk>/tildel/", views.task_assign, name="task_assign"),
     path("opgave/<int:task_pk>/frigiv/", views.task_unassign, name="task_unassign"),
     path("<int:pk>/", views.case_detail, name="case_detail"),
+    path("<int:pk>/noedadgang/", views.emergency_access, name="emergency_access"),
     path("<int:pk>/overdragelse/", views.handover_summary, name="handover_summary"),
     path("<int:pk>/person/", views.person_edit, name="person_edit"),
     path("<int:pk>/kontakt/", views.contact_add, name="contact_add"),

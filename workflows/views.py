@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -9,29 +10,45 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from viewflow.fsm import TransitionNotAllowed
 from viewflow.workflow.exceptions import FlowLockFailed
 
-from intranet.audit import log_access
+from intranet.audit import case_subjects, log_access, log_accesses
 from intranet.models import AccessAction
 from intranet.submissions import FIELD as SUBMISSION_FIELD
 from intranet.submissions import AlreadySubmitted, earlier_result, submit_once
 from pages.models import RedirectReason, TeamPage
 
 from . import forms, services
-from .models import Case, Consent, Goal, GoalStatus, Stage
+from .models import Case, Consent, EmergencyAccess, Goal, GoalStatus, Stage, team_ids_for
+
+MAX_SEARCH_TERM = 200
 
 
-def _log(request, case, action=AccessAction.VIEW, what="case"):
+def _log(request, case, action=AccessAction.VIEW, what="case", search_term=""):
     log_access(
         user=request.user,
         action=action,
         what=what,
         person_id=case.person_id,
         case_id=case.pk,
+        request=request,
+        search_term=search_term,
+    )
+
+
+def _log_list(request, cases, what):
+    """A list showed these cases (and their persons): one entry each, in one INSERT."""
+    log_accesses(
+        user=request.user,
+        action=AccessAction.VIEW,
+        what=what,
+        subjects=case_subjects(cases),
         request=request,
     )
 
@@ -54,23 +71,25 @@ def _next_url(request, fallback):
     return fallback
 
 
+CASE_PAGE_RELATED = (
+    "person",
+    "team",
+    "referral__source",
+    "primary_worker",
+    "second_worker",
+    "standard_revision",
+    "redirect_destination",
+    "handover_team",
+    "handover_consent__receiver",
+    "merged_into__person",
+    "reopened_from",
+)
+
+
 def _visible_case(request, pk):
     """The case, if the user may see it; otherwise 404 without revealing that it exists."""
     return get_object_or_404(
-        Case.objects.visible_to(request.user).select_related(
-            "person",
-            "team",
-            "referral__source",
-            "primary_worker",
-            "second_worker",
-            "standard_revision",
-            "redirect_destination",
-            "handover_team",
-            "handover_consent__receiver",
-            "merged_into__person",
-            "reopened_from",
-        ),
-        pk=pk,
+        Case.objects.visible_to(request.user).select_related(*CASE_PAGE_RELATED), pk=pk
     )
 
 
@@ -92,6 +111,7 @@ def my_tasks(request):
     # The standing support task is where support is ended early: list it apart, as a case.
     todo = [row for row in rows if row.task.flow_task.name != "end_support"]
     ongoing = [row for row in rows if row.task.flow_task.name == "end_support"]
+    _log_list(request, [row.case for row in rows], "task list")
     return render(
         request, "workflows/my_tasks.html", {"rows": rows, "todo": todo, "ongoing": ongoing}
     )
@@ -115,6 +135,7 @@ def team_queue(request):
     )
     page = Paginator(tasks, QUEUE_PAGE_SIZE).get_page(request.GET.get("side"))
     rows = services.task_rows(request.user, page.object_list)
+    _log_list(request, [row.case for row in rows], "team queue")
     return render(
         request,
         "workflows/team_queue.html",
@@ -221,8 +242,19 @@ class Screen:
     def work(self, form, user):
         raise NotImplementedError
 
+    # Other cases the screen lists by person, and what the access log calls that list.
+    listed_what = ""
+
+    def listed_cases(self, form):
+        return []
+
 
 class TriageScreen(Screen):
+    listed_what = "merge candidates"
+
+    def listed_cases(self, form):
+        return form.fields["merge_into"].queryset
+
     def work(self, form, user):
         data = form.cleaned_data
         decision = data["decision"]
@@ -378,6 +410,7 @@ def task_detail(request, task_pk):
                 messages.success(request, _("“%(task)s” is done.") % {"task": node.task_title})
                 return redirect(_case_url(request, case))
     _log(request, case, AccessAction.VIEW, what=f"task:{node.name}")
+    _log_list(request, screen.listed_cases(form), screen.listed_what)
     context = {
         "task": task,
         "node": node,
@@ -442,9 +475,55 @@ def _case_context(request, case):
     }
 
 
+def _emergency_access(user, case):
+    """The user's unexpired emergency access the case is open to them by, if that is how."""
+    if case.team_id in team_ids_for(user) or user.pk in (
+        case.primary_worker_id,
+        case.second_worker_id,
+    ):
+        return None
+    return (
+        EmergencyAccess.objects.filter(user=user, case=case)
+        .active()
+        .order_by("-expires_at")
+        .first()
+    )
+
+
+def _no_access(request, pk, form=None):
+    """The answer to a case the user may not open, the same whether or not it exists.
+
+    Casework roles are offered emergency access; everyone else gets the plain 404.
+    """
+    if not services.may_take_emergency_access(request.user):
+        raise Http404
+    return render(
+        request,
+        "workflows/no_access.html",
+        {
+            "pk": pk,
+            "form": form or forms.EmergencyAccessForm(),
+            "hours": settings.BROBYGGER_EMERGENCY_ACCESS_HOURS,
+        },
+        status=403,
+    )
+
+
 def case_detail(request, pk):
-    case = _visible_case(request, pk)
-    _log(request, case)
+    try:
+        case = Case.objects.visible_to(request.user).select_related(*CASE_PAGE_RELATED).get(pk=pk)
+    except Case.DoesNotExist:
+        return _no_access(request, pk)
+    emergency = _emergency_access(request.user, case)
+    # Opened from a search result: the result links carry the term (?q=), the log keeps it.
+    search_term = request.GET.get("q", "").replace("\x00", "").strip()[:MAX_SEARCH_TERM]
+    _log(
+        request,
+        case,
+        AccessAction.SEARCH_OPEN if search_term else AccessAction.VIEW,
+        what="case (emergency access)" if emergency else "case",
+        search_term=search_term,
+    )
     rows = services.task_rows(
         request.user, services.open_tasks().filter(process_id=case.process_id)
     )
@@ -458,9 +537,40 @@ def case_detail(request, pk):
         "goal_statuses": GoalStatus.choices,
         "consent_form": forms.ConsentForm(),
         "reopenings": list(case.reopenings.all()),
+        "emergency": emergency,
         **_case_context(request, case),
     }
     return render(request, "workflows/case_detail.html", context)
+
+
+@require_POST
+def emergency_access(request, pk):
+    """Break the glass: a casework role opens a case outside its team, giving a reason."""
+    if not services.may_take_emergency_access(request.user):
+        raise Http404
+    if Case.objects.visible_to(request.user).filter(pk=pk).exists():
+        return redirect("workflows:case_detail", pk=pk)
+    form = forms.EmergencyAccessForm(request.POST)
+    if not form.is_valid():
+        return _no_access(request, pk, form)
+    case = get_object_or_404(Case, pk=pk)
+    try:
+        access = services.emergency_access_grant(
+            user=request.user, case=case, reason=form.cleaned_data["reason"], request=request
+        )
+    except ValidationError as exc:
+        _add_errors(form, exc)
+        return _no_access(request, pk, form)
+    until = date_format(timezone.localtime(access.expires_at), "SHORT_DATETIME_FORMAT")
+    messages.warning(
+        request,
+        _(
+            "You have emergency access to this case until %(until)s. Everything you see and "
+            "do is logged, and the data protection officer reviews the access."
+        )
+        % {"until": until},
+    )
+    return redirect("workflows:case_detail", pk=pk)
 
 
 def handover_summary(request, pk):
@@ -646,6 +756,7 @@ def referral_register(request):
         person = person_form.save(commit=False)
         if not request.POST.get("confirm_duplicates"):
             duplicates = services.possible_duplicates(person=person, user=request.user)
+            _log_list(request, duplicates, "possible duplicates")
         if not duplicates:
             referral = referral_form.cleaned_data
             try:

@@ -30,6 +30,11 @@ from .cases import (
     support_end,
     support_period_plan,
 )
+from .emergency import (
+    emergency_access_grant,
+    emergency_access_review,
+    may_take_emergency_access,
+)
 from .intake import case_attach_process, case_reopen, possible_duplicates, referral_register
 from .overview import TimelineEntry, case_timeline, outcome_counts, stage_counts
 from .people import users_with_perm_in_team
@@ -66,11 +71,14 @@ __all__ = [
     "consent_record",
     "consent_withdraw",
     "contact_log_add",
+    "emergency_access_grant",
+    "emergency_access_review",
     "goal_add",
     "goal_set_status",
     "handover_acknowledge",
     "handover_cancel",
     "handover_teams",
+    "may_take_emergency_access",
     "merge_candidates",
     "open_tasks",
     "outcome_counts",

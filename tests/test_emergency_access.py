@@ -1,0 +1,380 @@
+"""Emergency access ("break the glass"): a casework role opens a case outside its team with a
+reason; it is time-limited, logged, and listed for the data protection officer to review."""
+
+import datetime
+import re
+
+import pytest
+import time_machine
+from django.urls import reverse
+from django.utils import timezone
+
+from intranet.models import AccessAction, AccessLogEntry
+from workflows import services
+from workflows.models import Case, EmergencyAccess
+
+from .factories import PersonFactory, register_case
+
+REASON = "Borgeren står i vores værested og har brug for hjælp til medicin nu."
+MISSING_PK = 987654
+
+
+@pytest.fixture
+def case_a(skp_standard, team_a, worker_a):
+    person = PersonFactory(alias="Kasket", whereabouts="Bænken ved Banegårdspladsen")
+    return register_case(team=team_a, registered_by=worker_a, person=person)
+
+
+def case_url(pk):
+    return reverse("workflows:case_detail", args=[pk])
+
+
+def grant_url(pk):
+    return reverse("workflows:emergency_access", args=[pk])
+
+
+def normalised(response):
+    """The body with what differs by request (csrf token, the id in addresses) blanked."""
+    body = response.content.decode()
+    body = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "csrf", body)
+    return re.sub(r"/sager/\d+/", "/sager/ID/", body)
+
+
+# --- Taking emergency access -----------------------------------------------------------------
+
+
+def test_a_worker_of_another_team_is_offered_emergency_access_without_case_data(
+    client, case_a, worker_b
+):
+    client.force_login(worker_b)
+
+    response = client.get(case_url(case_a.pk))
+
+    body = response.content.decode()
+    assert response.status_code == 403
+    assert "You do not have access to this case" in body
+    assert f'action="{grant_url(case_a.pk)}"' in body
+    assert "Kasket" not in body and "Banegårdspladsen" not in body
+    assert not AccessLogEntry.objects.exists()
+
+
+def test_granting_opens_the_case_logs_the_reason_and_lasts_the_configured_hours(
+    client, case_a, worker_b, settings
+):
+    settings.BROBYGGER_EMERGENCY_ACCESS_HOURS = 8
+    client.force_login(worker_b)
+    before = timezone.now()
+
+    response = client.post(grant_url(case_a.pk), {"reason": f"  {REASON}  "})
+
+    assert response.status_code == 302 and response["Location"] == case_url(case_a.pk)
+    access = EmergencyAccess.objects.get()
+    assert (access.user, access.case, access.reason) == (worker_b, case_a, REASON)
+    assert access.expires_at - access.granted_at == datetime.timedelta(hours=8)
+    assert access.granted_at >= before and not access.is_reviewed
+    entry = AccessLogEntry.objects.get(action=AccessAction.EMERGENCY)
+    assert (entry.user, entry.case_id, entry.person_id) == (worker_b, case_a.pk, case_a.person_id)
+    assert entry.reason == REASON and entry.what == "emergency access"
+    assert Case.objects.visible_to(worker_b).filter(pk=case_a.pk).exists()
+
+    page = client.get(case_url(case_a.pk))
+
+    assert page.status_code == 200
+    assert "You are using emergency access until" in page.content.decode()
+    assert "Kasket" in page.content.decode()
+    view = AccessLogEntry.objects.filter(action=AccessAction.VIEW, case_id=case_a.pk).get()
+    assert view.what == "case (emergency access)" and view.user == worker_b
+
+
+def test_the_team_sees_its_case_without_the_emergency_banner(client, case_a, worker_a):
+    client.force_login(worker_a)
+
+    page = client.get(case_url(case_a.pk))
+
+    assert page.status_code == 200 and page.context["emergency"] is None
+    assert AccessLogEntry.objects.get(case_id=case_a.pk).what == "case"
+
+
+def test_a_coordinator_of_another_team_may_take_it_too(client, case_a, coordinator_b):
+    client.force_login(coordinator_b)
+
+    response = client.post(grant_url(case_a.pk), {"reason": REASON})
+
+    assert response.status_code == 302
+    assert EmergencyAccess.objects.filter(user=coordinator_b, case=case_a).exists()
+
+
+def test_emergency_access_opens_the_case_screens_but_not_the_team_tasks(client, case_a, worker_b):
+    from .factories import open_task, task_url
+
+    services.emergency_access_grant(user=worker_b, case=case_a, reason=REASON)
+    client.force_login(worker_b)
+    triage = open_task(case_a, "triage")
+
+    assert client.get(reverse("workflows:contact_add", args=[case_a.pk])).status_code == 200
+    task_page = client.get(task_url(triage))
+    claim = client.post(reverse("workflows:task_claim", args=[triage.pk]), follow=True)
+
+    assert task_page.status_code == 200 and not task_page.context["can_claim"]
+    assert "already been taken" in claim.content.decode()
+    triage.refresh_from_db()
+    assert triage.owner is None
+
+
+@pytest.mark.danish
+def test_the_reason_is_mandatory_with_a_danish_message(client, case_a, worker_b):
+    client.force_login(worker_b)
+
+    empty = client.post(grant_url(case_a.pk), {"reason": "   "})
+    short = client.post(grant_url(case_a.pk), {"reason": "Akut"})
+
+    assert empty.status_code == 403 and short.status_code == 403
+    assert "Skriv, hvorfor du har akut brug for sagen." in empty.content.decode()
+    assert "mindst 20 tegn" in short.content.decode()
+    assert "Nødadgang" in short.content.decode()
+    assert not EmergencyAccess.objects.exists()
+    assert not AccessLogEntry.objects.exists()
+
+
+def test_the_service_refuses_a_short_reason_too(case_a, worker_b):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as error:
+        services.emergency_access_grant(user=worker_b, case=case_a, reason="kort")
+
+    assert "reason" in error.value.message_dict
+    assert not EmergencyAccess.objects.exists()
+
+
+def test_someone_who_already_has_access_is_sent_to_the_case(client, case_a, worker_a):
+    client.force_login(worker_a)
+
+    response = client.post(grant_url(case_a.pk), {"reason": REASON})
+
+    assert response.status_code == 302 and response["Location"] == case_url(case_a.pk)
+    assert not EmergencyAccess.objects.exists()
+
+
+def test_the_access_stops_working_the_moment_it_expires(client, case_a, worker_b, settings):
+    settings.BROBYGGER_EMERGENCY_ACCESS_HOURS = 2
+    now = timezone.now()
+    with time_machine.travel(now, tick=False):
+        access = services.emergency_access_grant(user=worker_b, case=case_a, reason=REASON)
+
+    with time_machine.travel(access.expires_at - datetime.timedelta(seconds=1), tick=False):
+        client.force_login(worker_b)  # (the idle timeout would have logged us out)
+        assert client.get(case_url(case_a.pk)).status_code == 200
+    with time_machine.travel(access.expires_at, tick=False):
+        assert not Case.objects.visible_to(worker_b).filter(pk=case_a.pk).exists()
+        after = client.get(case_url(case_a.pk))
+        contact = client.get(reverse("workflows:contact_add", args=[case_a.pk]))
+
+    assert after.status_code == 403 and "Kasket" not in after.content.decode()
+    assert contact.status_code == 404
+
+
+def test_a_new_access_can_be_taken_after_the_old_one_expired(client, case_a, worker_b):
+    now = timezone.now()
+    with time_machine.travel(now - datetime.timedelta(days=2), tick=False):
+        services.emergency_access_grant(user=worker_b, case=case_a, reason=REASON)
+    client.force_login(worker_b)
+
+    response = client.post(grant_url(case_a.pk), {"reason": REASON + " Igen."})
+
+    assert response.status_code == 302
+    assert EmergencyAccess.objects.filter(user=worker_b).count() == 2
+
+
+def test_visible_to_stays_one_query_with_emergency_accesses(
+    case_a, worker_b, team_b, django_assert_num_queries
+):
+    for _ in range(3):
+        other = register_case(team=case_a.team)
+        services.emergency_access_grant(user=worker_b, case=other, reason=REASON)
+    register_case(team=case_a.team)  # not granted
+
+    with django_assert_num_queries(1):
+        visible = list(Case.objects.visible_to(worker_b))
+
+    assert len(visible) == 3
+
+
+# --- Who is never offered it: the answer does not reveal whether the case exists ------------
+
+
+@pytest.mark.parametrize(
+    "persona", ["receiver", "leader", "editor", "moderator", "administrator", "dpo"]
+)
+def test_roles_without_casework_get_the_plain_404_and_cannot_take_it(
+    client, request, case_a, persona
+):
+    user = request.getfixturevalue(persona)
+    client.force_login(user)
+
+    existing = client.get(case_url(case_a.pk))
+    missing = client.get(case_url(MISSING_PK))
+    post = client.post(grant_url(case_a.pk), {"reason": REASON})
+
+    assert existing.status_code == missing.status_code == post.status_code == 404
+    assert existing.content == missing.content
+    assert not EmergencyAccess.objects.exists()
+    assert not services.may_take_emergency_access(user)
+
+
+def test_a_casework_role_sees_the_same_page_for_a_missing_case(client, case_a, worker_b):
+    client.force_login(worker_b)
+
+    existing = client.get(case_url(case_a.pk))
+    missing = client.get(case_url(MISSING_PK))
+    bad_reason = [client.post(grant_url(pk), {"reason": "kort"}) for pk in (case_a.pk, MISSING_PK)]
+
+    assert existing.status_code == missing.status_code == 403
+    assert normalised(existing) == normalised(missing)
+    assert [r.status_code for r in bad_reason] == [403, 403]
+    assert normalised(bad_reason[0]) == normalised(bad_reason[1])
+
+
+def test_a_missing_case_cannot_be_granted(client, case_a, worker_b):
+    client.force_login(worker_b)
+
+    response = client.post(grant_url(MISSING_PK), {"reason": REASON})
+
+    assert response.status_code == 404
+    assert not EmergencyAccess.objects.exists()
+
+
+def test_the_grant_address_only_takes_post(client, case_a, worker_b):
+    client.force_login(worker_b)
+
+    assert client.get(grant_url(case_a.pk)).status_code == 405
+
+
+# --- The data protection officer's review ---------------------------------------------------
+
+
+@pytest.fixture
+def two_accesses(case_a, worker_b, coordinator_b):
+    """Worker B on 3 March, coordinator B on 10 March (this year)."""
+    year = timezone.localdate().year - 1
+    tz = timezone.get_current_timezone()
+    with time_machine.travel(datetime.datetime(year, 3, 3, 22, 30, tzinfo=tz), tick=False):
+        early = services.emergency_access_grant(user=worker_b, case=case_a, reason=REASON)
+    with time_machine.travel(datetime.datetime(year, 3, 10, 9, 0, tzinfo=tz), tick=False):
+        late = services.emergency_access_grant(
+            user=coordinator_b, case=case_a, reason="Koordinator: politiet ringede om borgeren."
+        )
+    return early, late
+
+
+def list_url(**params):
+    from urllib.parse import urlencode
+
+    return reverse("privacy:emergency_accesses") + ("?" + urlencode(params) if params else "")
+
+
+def test_the_officer_lists_emergency_accesses_with_who_what_why_and_expiry(
+    client, dpo, two_accesses, worker_b
+):
+    early, late = two_accesses
+    client.force_login(dpo)
+    logged_before = AccessLogEntry.objects.count()
+
+    response = client.get(list_url())
+
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert list(response.context["accesses"]) == [late, early]
+    assert REASON in body and "politiet ringede" in body
+    assert reverse("privacy:user_log", args=[worker_b.pk]) in body
+    assert reverse("privacy:person_log", args=[early.case.person_id]) in body
+    assert reverse("privacy:emergency_review", args=[early.pk]) in body
+    new = AccessLogEntry.objects.order_by("pk")[logged_before:]
+    assert [(e.user, e.case_id, e.what) for e in new] == [
+        (dpo, early.case_id, "emergency access list (data protection)")
+    ]  # two rows about one case: one entry
+
+
+def test_the_list_filters_by_period_and_review_state(client, dpo, two_accesses):
+    early, late = two_accesses
+    year = early.granted_at.year
+    client.force_login(dpo)
+
+    first_week = client.get(list_url(start=f"{year}-03-01", end=f"{year}-03-03"))
+    from_the_ninth = client.get(list_url(start=f"{year}-03-09"))
+    services.emergency_access_review(access=late, by=dpo, note="Begrundet.")
+    unreviewed = client.get(list_url(unreviewed="on"))
+    backwards = client.get(list_url(start=f"{year}-03-10", end=f"{year}-03-01"))
+
+    assert list(first_week.context["accesses"]) == [early]
+    assert list(from_the_ninth.context["accesses"]) == [late]
+    assert list(unreviewed.context["accesses"]) == [early]
+    assert list(backwards.context["accesses"]) == []
+    assert "must not be before its start" in backwards.content.decode()
+
+
+def test_the_index_counts_unreviewed_accesses(client, dpo, two_accesses):
+    early, _late = two_accesses
+    client.force_login(dpo)
+
+    before = client.get(reverse("privacy:index"))
+    services.emergency_access_review(access=early, by=dpo, note="Begrundet.")
+    after = client.get(reverse("privacy:index"))
+
+    assert before.context["unreviewed_emergencies"] == 2
+    assert "2 emergency accesses await your review" in before.content.decode()
+    assert "1 emergency access awaits your review" in after.content.decode()
+
+
+def test_the_officer_marks_an_access_reviewed_with_a_note(client, dpo, two_accesses):
+    early, _late = two_accesses
+    client.force_login(dpo)
+    url = reverse("privacy:emergency_review", args=[early.pk])
+
+    page = client.get(url)
+    response = client.post(url, {"note": "Talt med medarbejderen: begrundet."})
+
+    assert page.status_code == 200 and REASON in page.content.decode()
+    assert response.status_code == 302
+    early.refresh_from_db()
+    assert early.reviewed_by == dpo and early.reviewed_at is not None
+    assert early.review_note == "Talt med medarbejderen: begrundet."
+    change = AccessLogEntry.objects.get(action=AccessAction.CHANGE)
+    assert (change.user, change.case_id) == (dpo, early.case_id)
+    reviewed_page = client.get(url).content.decode()
+    assert "Talt med medarbejderen" in reviewed_page and "Mark as reviewed" not in reviewed_page
+
+
+@pytest.mark.danish
+def test_a_review_needs_a_note_in_danish(client, dpo, two_accesses):
+    early, _late = two_accesses
+    client.force_login(dpo)
+
+    response = client.post(reverse("privacy:emergency_review", args=[early.pk]), {"note": " "})
+
+    assert response.status_code == 200
+    assert "Skriv, hvad gennemgangen viste." in response.content.decode()
+    early.refresh_from_db()
+    assert not early.is_reviewed
+
+
+def test_a_reviewed_access_cannot_be_reviewed_again(dpo, two_accesses):
+    from django.core.exceptions import ValidationError
+
+    early, _late = two_accesses
+    services.emergency_access_review(access=early, by=dpo, note="Begrundet.")
+
+    with pytest.raises(ValidationError):
+        services.emergency_access_review(access=early, by=dpo, note="Igen.")
+
+
+@pytest.mark.parametrize("persona", ["worker_a", "coordinator_a", "leader", "administrator"])
+def test_only_the_officer_sees_the_emergency_screens(client, request, two_accesses, persona):
+    early, _late = two_accesses
+    client.force_login(request.getfixturevalue(persona))
+
+    assert client.get(list_url()).status_code == 403
+    review = reverse("privacy:emergency_review", args=[early.pk])
+    assert client.get(review).status_code == 403
+    assert client.post(review, {"note": "x"}).status_code == 403
+    early.refresh_from_db()
+    assert not early.is_reviewed
