@@ -281,3 +281,34 @@ def case_in_support(client, coordinator, worker, team):
     case.refresh_from_db()
     assert case.stage == Stage.SUPPORT
     return case
+
+
+def referral_post_data(team, source_pk="", **extra):
+    """What the referral form posts for an anonymous person (field names with prefixes)."""
+    return {
+        "person-alias": "Dobbeltklik-Ole",
+        "person-gender": "unknown",
+        "person-age_group": "unknown",
+        "person-income_source": "unknown",
+        "person-marital_status": "unknown",
+        "person-living_alone": "unknown",
+        "person-housing": "unknown",
+        "person-main_problem": "unknown",
+        "referral-team": team.pk,
+        "referral-received_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+        "referral-channel": Channel.PHONE,
+        "referral-source": source_pk,
+        "referral-concern": "Sover i opgangen.",
+    } | extra
+
+
+def contact_post_data(worker, **extra):
+    """What the contact-log form posts for an achieved contact in a public space."""
+    return {
+        "occurred_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+        "kind": ContactKind.PUBLIC_SPACE,
+        "worker": worker.pk,
+        "achieved": "on",
+        "duration_minutes": "20",
+        "note": "Mødt ved bænken.",
+    } | extra

@@ -18,9 +18,9 @@ from viewflow.workflow.timers import fire_due_timers
 from workflows import services
 from workflows.flows import ReferralFlow
 from workflows.management.commands.generate_cases import CaseGenerator
-from workflows.models import Case, Channel, ContactKind, ContactLog, Reassessment, Stage
+from workflows.models import Case, ContactLog, Reassessment, Stage
 
-from .factories import open_task, register_case
+from .factories import contact_post_data, open_task, referral_post_data, register_case
 
 pytestmark = [
     pytest.mark.skipif(
@@ -102,24 +102,6 @@ def test_parallel_completions_complete_each_task_once(skp_standard, coordinator_
         assert case.stage == Stage.OUTREACH
 
 
-def _referral_post(team, source_pk=""):
-    return {
-        "person-alias": "Dobbeltklik-Ole",
-        "person-gender": "unknown",
-        "person-age_group": "unknown",
-        "person-income_source": "unknown",
-        "person-marital_status": "unknown",
-        "person-living_alone": "unknown",
-        "person-housing": "unknown",
-        "person-main_problem": "unknown",
-        "referral-team": team.pk,
-        "referral-received_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
-        "referral-channel": Channel.PHONE,
-        "referral-source": source_pk,
-        "referral-concern": "Sover i opgangen.",
-    }
-
-
 @pytest.fixture
 def source(db):
     from workflows.models import ReferralSource
@@ -131,7 +113,7 @@ def test_referral_submitted_twice_in_a_row_creates_one_case(
     client, skp_standard, team_a, coordinator_a, source
 ):
     client.force_login(coordinator_a)
-    data = _referral_post(team_a, source.pk)
+    data = referral_post_data(team_a, source.pk)
 
     first = client.post(reverse("workflows:referral_register"), data)
     second = client.post(reverse("workflows:referral_register"), data)
@@ -146,7 +128,7 @@ def test_referral_submitted_twice_at_once_creates_one_case(
     monkeypatch, skp_standard, team_a, coordinator_a, source
 ):
     # One rendered form sent twice (a double click): both carry the form's token.
-    data = _referral_post(team_a, source.pk) | {"referral-submission_token": str(uuid.uuid4())}
+    data = referral_post_data(team_a, source.pk) | {"referral-submission_token": str(uuid.uuid4())}
     both_checked = threading.Barrier(2)
     check = services.possible_duplicates
 
@@ -170,30 +152,28 @@ def test_referral_submitted_twice_at_once_creates_one_case(
     assert statuses == [302, 302]
 
 
-def test_contact_submitted_twice_logs_one_contact(
-    client, skp_standard, team_a, coordinator_a, worker_a
-):
-    case = register_case(team=team_a, registered_by=coordinator_a)
+def _accepted_case(team, coordinator, worker):
+    """A case the coordinator has accepted with `worker` as its contact person."""
+    case = register_case(team=team, registered_by=coordinator)
     task = open_task(case, "triage")
-    services.task_claim(task=task, user=coordinator_a)
+    services.task_claim(task=task, user=coordinator)
     services.task_complete(
         task=task,
-        user=coordinator_a,
+        user=coordinator,
         work=lambda c: services.referral_accept(
-            case=c, primary_worker=worker_a, triaged_by=coordinator_a
+            case=c, primary_worker=worker, triaged_by=coordinator
         ),
         decision="accept",
     )
+    return case
+
+
+def test_contact_submitted_twice_logs_one_contact(
+    client, skp_standard, team_a, coordinator_a, worker_a
+):
+    case = _accepted_case(team_a, coordinator_a, worker_a)
     client.force_login(worker_a)
-    data = {
-        "occurred_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
-        "kind": ContactKind.PUBLIC_SPACE,
-        "worker": worker_a.pk,
-        "achieved": "on",
-        "duration_minutes": "20",
-        "note": "Mødt ved bænken.",
-        "submission_token": str(uuid.uuid4()),
-    }
+    data = contact_post_data(worker_a, submission_token=str(uuid.uuid4()))
 
     first = client.post(reverse("workflows:contact_add", args=[case.pk]), data)
     second = client.post(reverse("workflows:contact_add", args=[case.pk]), data)
@@ -206,26 +186,8 @@ def test_contact_submitted_twice_logs_one_contact(
 def test_contact_sent_from_eight_clients_at_once_logs_one_contact(
     skp_standard, team_a, coordinator_a, worker_a
 ):
-    case = register_case(team=team_a, registered_by=coordinator_a)
-    task = open_task(case, "triage")
-    services.task_claim(task=task, user=coordinator_a)
-    services.task_complete(
-        task=task,
-        user=coordinator_a,
-        work=lambda c: services.referral_accept(
-            case=c, primary_worker=worker_a, triaged_by=coordinator_a
-        ),
-        decision="accept",
-    )
-    data = {
-        "occurred_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
-        "kind": ContactKind.PUBLIC_SPACE,
-        "worker": worker_a.pk,
-        "achieved": "on",
-        "duration_minutes": "20",
-        "note": "Mødt ved bænken.",
-        "submission_token": str(uuid.uuid4()),
-    }
+    case = _accepted_case(team_a, coordinator_a, worker_a)
+    data = contact_post_data(worker_a, submission_token=str(uuid.uuid4()))
 
     statuses = []
 

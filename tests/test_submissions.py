@@ -10,9 +10,9 @@ from django.utils import timezone
 
 from intranet import submissions
 from intranet.models import SubmissionToken
-from workflows.models import Case, Channel, ContactKind, ContactLog, ReferralSource
+from workflows.models import Case, ContactLog, ReferralSource
 
-from .factories import accept, register_case
+from .factories import accept, contact_post_data, referral_post_data, register_case
 
 
 def _token_in(html, name):
@@ -22,22 +22,8 @@ def _token_in(html, name):
 
 
 def _referral_data(team, token):
-    return {
-        "person-alias": "Dobbeltklik-Ole",
-        "person-gender": "unknown",
-        "person-age_group": "unknown",
-        "person-income_source": "unknown",
-        "person-marital_status": "unknown",
-        "person-living_alone": "unknown",
-        "person-housing": "unknown",
-        "person-main_problem": "unknown",
-        "referral-team": team.pk,
-        "referral-received_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
-        "referral-channel": Channel.PHONE,
-        "referral-source": ReferralSource.objects.get_or_create(name="Borger")[0].pk,
-        "referral-concern": "Sover i opgangen.",
-        "referral-submission_token": token,
-    }
+    source = ReferralSource.objects.get_or_create(name="Borger")[0]
+    return referral_post_data(team, source.pk, **{"referral-submission_token": token})
 
 
 def test_each_rendering_of_the_referral_form_carries_a_new_token(client, coordinator_a):
@@ -126,15 +112,7 @@ def test_a_contact_sent_twice_is_logged_once(client, skp_standard, team_a, coord
     client.force_login(worker_a)
     url = reverse("workflows:contact_add", args=[case.pk])
     token = _token_in(client.get(url).content.decode(), "submission_token")
-    data = {
-        "occurred_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
-        "kind": ContactKind.PUBLIC_SPACE,
-        "worker": worker_a.pk,
-        "achieved": "on",
-        "duration_minutes": "20",
-        "note": "Mødt ved bænken.",
-        "submission_token": token,
-    }
+    data = contact_post_data(worker_a, submission_token=token)
 
     first = client.post(url, data)
     second = client.post(url, data)
