@@ -248,7 +248,9 @@ def test_every_access_code_the_views_log_is_described():
     for path in Path(settings.BASE_DIR).glob("[iw]*/**/*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.FunctionDef) and node.name == "_log":  # its default
-                codes |= {d.value for d in node.args.defaults if isinstance(d, ast.Constant)}
+                defaults = node.args.defaults
+                named = zip(node.args.args[-len(defaults) :], defaults, strict=True)
+                codes |= {d.value for a, d in named if a.arg == "what"}
             is_log_call = isinstance(node, ast.Call) and getattr(
                 node.func, "id", getattr(node.func, "attr", "")
             ) in {"log_access", "_log", "_case_form_view"}
