@@ -9,8 +9,9 @@ a reverse proxy: requests carry X-Forwarded-Proto), then for each number of conc
 users runs bench/locustfile.py headless for --seconds and records requests per second, p95,
 p99 and errors per page. Afterwards it counts, in the database, the access-log rows the
 server wrote for case pages during the step and compares them with the case pages locust
-got: every served case read must be logged. Appends a dated section to docs/benchmarks.md
-and exits non-zero on any error or missing log row.
+got: every served case read must be logged (rows >= pages; requests still in flight
+when a step ends were logged but not counted by locust). Appends a dated section to
+docs/benchmarks.md and exits non-zero on any error or missing log row.
 """
 
 import argparse
@@ -292,7 +293,9 @@ def main():
         if errors:
             print(f"{users} users: {errors} failed requests", file=sys.stderr)
             failed = True
-        if logged != served:
+        # More rows than pages is expected: requests still in flight when locust stops at
+        # --run-time were served and logged, but locust no longer counts their answers.
+        if logged < served:
             print(f"{users} users: {served} case pages served, {logged} logged", file=sys.stderr)
             failed = True
     sys.exit(1 if failed else 0)
