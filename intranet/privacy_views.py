@@ -408,18 +408,10 @@ def emergency_accesses(request):
         subjects=case_subjects(access.case for access in rows),
         request=request,
     )
-    params = request.GET.copy()
-    params.pop("side", None)
     return render(
         request,
         "privacy/emergency_accesses.html",
-        {
-            "form": form,
-            "page": page,
-            "accesses": rows,
-            "now": timezone.now(),
-            "query": params.urlencode(),
-        },
+        {"form": form, "page": page, "accesses": rows, "now": timezone.now()},
     )
 
 
