@@ -71,10 +71,8 @@ def _manage(database, *args):
     )
 
 
-def ensure_database(database, *, cases, seed, jobs, fresh):
-    """The benchmark database with `cases` generated cases; returns seconds spent generating."""
-    if not database.startswith("brobygger_bench"):
-        raise SystemExit("Only databases named brobygger_bench* are used.")
+def ensure_template():
+    """The template database: migrated, with `demo_data` (built once, migrated each run)."""
     if not _exists(TEMPLATE_DB):
         # Built under another name and renamed when complete: a half-built one is not used.
         building = TEMPLATE_DB + "_building"
@@ -86,6 +84,13 @@ def ensure_database(database, *, cases, seed, jobs, fresh):
         _admin_sql(f'ALTER DATABASE "{building}" RENAME TO "{TEMPLATE_DB}"')
     # Other work may have added migrations since the template was built.
     _manage(TEMPLATE_DB, "migrate", "-v0")
+
+
+def ensure_database(database, *, cases, seed, jobs, fresh):
+    """The benchmark database with `cases` generated cases; returns seconds spent generating."""
+    if not database.startswith("brobygger_bench"):
+        raise SystemExit("Only databases named brobygger_bench* are used.")
+    ensure_template()
     if fresh and _exists(database):
         _admin_sql(f'DROP DATABASE "{database}"')
     if _exists(database):
