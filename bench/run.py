@@ -241,6 +241,7 @@ def run(args):
                 "referral-channel": Channel.PHONE,
                 "referral-source": source.pk,
                 "referral-concern": "Sover i opgangen og virker forvirret.",
+                "submission_token": str(uuid.uuid4()),  # as the rendered form carries one
             },
         )
 

@@ -1,6 +1,10 @@
 """Personas: each one a user with only what its role gives it."""
 
+import io
+
 import pytest
+from django.core.management import call_command
+from django.db import transaction
 
 import intranet.urls  # noqa: F401  (flow URLs must be registered before any test reverses them)
 from intranet import roles
@@ -142,3 +146,24 @@ def skp_standard(team_a, family_department):
 def dpo(db):
     """The data protection officer: reviews the access log, answers insight requests."""
     return UserFactory(username="databeskyttelse", roles=[roles.DATA_PROTECTION])
+
+
+def demo_data():
+    """Run `manage.py demo_data`; returns what it printed."""
+    output = io.StringIO()
+    call_command("demo_data", force=True, stdout=output)
+    return output.getvalue()
+
+
+@pytest.fixture(scope="module")
+def demo_module(django_db_setup, django_db_blocker):
+    """The demo data, built once for the module and rolled back after its last test."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield demo_data()
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def demo(demo_module, db):
+    """The demo data's output; each test's own changes roll back as usual."""
+    return demo_module

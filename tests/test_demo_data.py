@@ -5,7 +5,6 @@ from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.management import CommandError, call_command
-from django.db import transaction
 from django.utils import timezone
 from wagtail.models import Page, Site
 
@@ -22,13 +21,9 @@ from pages.models import (
 from pages.rules import rules_in_force
 from workflows.models import Case, Outcome, Stage
 
+from .conftest import demo_data
+
 REAL_NUMBERS = {"112", "114", "1813"}
-
-
-def demo_data():
-    output = io.StringIO()
-    call_command("demo_data", force=True, stdout=output)
-    return output.getvalue()
 
 
 def row_counts():
@@ -37,20 +32,6 @@ def row_counts():
         for model in apps.get_models()
         if model._meta.managed and not model._meta.proxy
     }
-
-
-@pytest.fixture(scope="module")
-def demo_module(django_db_setup, django_db_blocker):
-    """The demo data, built once for this module and rolled back after its last test."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        yield demo_data()
-        transaction.set_rollback(True)
-
-
-@pytest.fixture
-def demo(demo_module, db):
-    """The command's output; each test's own changes roll back as usual."""
-    return demo_module
 
 
 def test_running_demo_data_twice_changes_nothing(demo):

@@ -1,0 +1,182 @@
+"""The query count of each page bench/run.py times, pinned, and not growing with the data.
+
+The benchmark (docs/benchmarks.md) measures these pages at 1,000 to 100,000 cases; here they
+run on the demo data with 100 generated cases, then with 300 more: a page that queries per
+row (an N+1) or per case fails here, in CI, instead of in the next benchmark.
+"""
+
+import uuid
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
+
+from pages.models import ConcernFormPage, StandardPage, TeamPage
+from workflows import services
+from workflows.flows import ReferralFlow
+from workflows.management.commands.generate_cases import CaseGenerator
+from workflows.models import Case, Channel, Person, ReferralSource, Stage
+
+from .factories import referral_post_data
+
+# Queries per request, second request of each (the first fills per-process caches).
+PINNED = {
+    "staff home": 17,
+    "my tasks": 10,
+    "team queue": 17,
+    "case page": 19,
+    "register referral (POST)": 54,
+    "triage accept (POST)": 53,
+    "leader dashboard": 27,
+    "annual status report": 26,
+    "public standard page": 28,
+    "public concern form (POST)": 49,
+}
+
+
+class Pages:
+    """Requests each page the way bench/run.py does, as the demo data's personas."""
+
+    def __init__(self):
+        User = get_user_model()
+        self.worker = User.objects.get(username="skp_nord_1")
+        self.coordinator = User.objects.get(username="koordinator_nord")
+        self.team = TeamPage.objects.get(slug="udekoerende-team-nord")
+        self.clients = {}
+        for persona, user in (
+            ("worker", self.worker),
+            ("coordinator", self.coordinator),
+            ("leader", User.objects.get(username="leder")),
+            ("anonymous", None),
+        ):
+            self.clients[persona] = Client()
+            if user is not None:
+                self.clients[persona].force_login(user)
+        self.case = (
+            Case.objects.filter(team=self.team, primary_worker=self.worker)
+            .exclude(stage=Stage.CLOSED)
+            .order_by("pk")
+            .first()
+        )
+        self.source = ReferralSource.objects.filter(active=True).first()
+        self.standard = StandardPage.objects.live().get(slug="stoette-og-kontaktperson")
+        self.concern_page = ConcernFormPage.objects.live().first()
+        self.addresses = iter(range(1, 10000))
+
+    def requests(self):
+        worker, coordinator = self.clients["worker"], self.clients["coordinator"]
+        leader, anonymous = self.clients["leader"], self.clients["anonymous"]
+        return {
+            "staff home": lambda: worker.get(reverse("staff_home")),
+            "my tasks": lambda: worker.get(reverse("workflows:my_tasks")),
+            "team queue": lambda: coordinator.get(
+                reverse("workflows:team_queue") + f"?team={self.team.pk}"
+            ),
+            "case page": lambda: worker.get(reverse("workflows:case_detail", args=[self.case.pk])),
+            "register referral (POST)": self.register,
+            "triage accept (POST)": self.triage_accept,
+            "leader dashboard": lambda: leader.get(reverse("leader:dashboard")),
+            "annual status report": lambda: leader.get(reverse("leader:status_report")),
+            "public standard page": lambda: anonymous.get(self.standard.url),
+            "public concern form (POST)": self.concern,
+        }
+
+    def register(self):
+        # Random letters: no earlier referral looks like a duplicate of it.
+        data = referral_post_data(self.team, self.source.pk, **{"person-alias": uuid.uuid4().hex})
+        data["submission_token"] = str(uuid.uuid4())  # as the rendered form carries one
+        return self.clients["coordinator"].post(reverse("workflows:referral_register"), data)
+
+    def triage_accept(self):
+        case = services.referral_register(
+            team=self.team,
+            person=Person(alias=f"Triage {uuid.uuid4().hex[:8]}"),
+            concern="Bekymring.",
+            channel=Channel.PHONE,
+            source=self.source,
+            registered_by=self.coordinator,
+        )
+        task = Task.objects.get(
+            process_id=case.process_id, flow_task=ReferralFlow.triage, status=STATUS.NEW
+        )
+        services.task_claim(task=task, user=self.coordinator)
+        return self.clients["coordinator"].post(
+            reverse("workflows:task", args=[task.pk]),
+            {"decision": "accept", "primary_worker": self.worker.pk},
+        )
+
+    def concern(self):
+        cache.clear()  # the form's rate limit: each post comes from another address
+        number = next(self.addresses)
+        return self.clients["anonymous"].post(
+            self.concern_page.url,
+            {
+                "team": str(self.concern_page.receiving_teams().first().pk),
+                "alias": "Manden med hunden",
+                "place": "Bænken ved stationen",
+                "concern": "Sover ude og virker syg.",
+                "age_group": "unknown",
+            },
+            REMOTE_ADDR=f"10.0.{number // 256}.{number % 256}",
+        )
+
+
+def _counts(pages):
+    counts = {}
+    for name, request in pages.requests().items():
+        request()  # warm: per-process caches (content types, sites, permissions)
+        if name == "triage accept (POST)":
+            counts[name] = _count_triage(pages)
+            continue
+        with CaptureQueriesContext(connection) as captured:
+            response = request()
+        # A form sent back with errors (or a duplicate warning) is another page: not counted.
+        if name == "public concern form (POST)":
+            assert "reference" in response.context_data, "the concern was not registered"
+        else:
+            assert response.status_code == (302 if "POST" in name else 200), (name, response)
+        counts[name] = len(captured)
+    return counts
+
+
+def _count_triage(pages):
+    """Count the POST only, not the set-up that registers and claims a fresh triage task."""
+    original_post = pages.clients["coordinator"].post
+    counted = {}
+
+    def counting_post(*args, **kwargs):
+        with CaptureQueriesContext(connection) as captured:
+            response = original_post(*args, **kwargs)
+        counted["queries"] = len(captured)
+        assert response.status_code == 302, response.status_code
+        return response
+
+    pages.clients["coordinator"].post = counting_post
+    try:
+        pages.triage_accept()
+    finally:
+        pages.clients["coordinator"].post = original_post
+    return counted["queries"]
+
+
+@pytest.mark.django_db
+def test_query_counts_are_pinned_and_do_not_grow_with_the_data(demo):
+    pages = Pages()
+    CaseGenerator(seed=3).generate(count=100, open_count=60)
+    some_cases = _counts(pages)
+
+    CaseGenerator(seed=4).generate(count=300, open_count=120)
+    four_times_as_many = _counts(pages)
+
+    assert some_cases == PINNED, str(some_cases)
+    # Never more with more data. (The team queue may need one query fewer: it loads the
+    # colleagues a task can be given to once per kind of task on the page, and the first
+    # page of a longer queue may hold fewer kinds.)
+    grown = {name: count for name, count in four_times_as_many.items() if count > PINNED[name]}
+    assert grown == {}, str(four_times_as_many)
