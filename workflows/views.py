@@ -71,6 +71,9 @@ def _next_url(request, fallback):
     return fallback
 
 
+# What a case page shows of every case, in one query. Relations most cases lack (redirect,
+# handover, merge, reopening) are not joined: Django loads one only when its id is set. The
+# standard's revision is shown by name; its content (the whole page as JSON) is not read.
 CASE_PAGE_RELATED = (
     "person",
     "team",
@@ -78,19 +81,20 @@ CASE_PAGE_RELATED = (
     "primary_worker",
     "second_worker",
     "standard_revision",
-    "redirect_destination",
-    "handover_team",
-    "handover_consent__receiver",
-    "merged_into__person",
-    "reopened_from",
 )
+
+
+def _case_page_cases(user):
+    return (
+        Case.objects.visible_to(user)
+        .select_related(*CASE_PAGE_RELATED)
+        .defer("standard_revision__content")
+    )
 
 
 def _visible_case(request, pk):
     """The case, if the user may see it; otherwise 404 without revealing that it exists."""
-    return get_object_or_404(
-        Case.objects.visible_to(request.user).select_related(*CASE_PAGE_RELATED), pk=pk
-    )
+    return get_object_or_404(_case_page_cases(request.user), pk=pk)
 
 
 def _workable_case(request, pk):
@@ -455,7 +459,7 @@ def _stages(case):
     ]
 
 
-def _case_context(request, case):
+def _case_context(request, case, tasks=None):
     contacts = list(case.contacts.select_related("worker"))
     goals = list(case.goals.select_related("created_by"))
     consents = list(case.person.consents.select_related("receiver", "recorded_by"))
@@ -466,6 +470,7 @@ def _case_context(request, case):
         "reassessments": list(case.reassessments.select_related("decided_by")),
         "timeline": services.case_timeline(
             case,
+            tasks=tasks,
             contacts=contacts,
             goals=goals,
             consents=[c for c in consents if c.case_id == case.pk],
@@ -511,7 +516,7 @@ def _no_access(request, pk, form=None):
 
 def case_detail(request, pk):
     try:
-        case = Case.objects.visible_to(request.user).select_related(*CASE_PAGE_RELATED).get(pk=pk)
+        case = _case_page_cases(request.user).get(pk=pk)
     except Case.DoesNotExist:
         return _no_access(request, pk)
     emergency = _emergency_access(request.user, case)
@@ -524,9 +529,8 @@ def case_detail(request, pk):
         what="case (emergency access)" if emergency else "case",
         search_term=search_term,
     )
-    rows = services.task_rows(
-        request.user, services.open_tasks().filter(process_id=case.process_id)
-    )
+    tasks = services.case_tasks(case)
+    rows = services.task_rows(request.user, services.case_open_tasks(case, tasks))
     context = {
         "case": case,
         "person": case.person,
@@ -538,7 +542,7 @@ def case_detail(request, pk):
         "consent_form": forms.ConsentForm(),
         "reopenings": list(case.reopenings.all()),
         "emergency": emergency,
-        **_case_context(request, case),
+        **_case_context(request, case, tasks),
     }
     return render(request, "workflows/case_detail.html", context)
 

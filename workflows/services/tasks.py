@@ -225,13 +225,33 @@ def task_complete(*, task: Task, user, work: Callable[[Case], Any], decision: st
 
 
 def case_tasks(case: Case):
-    """The tasks of a case's process that staff see in its timeline."""
+    """The tasks of a case's process that staff see in its timeline, oldest first.
+
+    Each task's process is loaded and knows `case` (no second query for it).
+    """
     if case.process_id is None:
-        return Task.objects.none()
-    return (
+        return []
+    tasks = list(
         Task.objects.filter(
             process_id=case.process_id, flow_task_type__in=["HUMAN", "START", "TIMER", "END"]
         )
-        .select_related("owner")
+        .select_related("owner", "process")
         .order_by("created", "pk")
     )
+    for task in tasks:
+        task.process.case = case
+    return tasks
+
+
+def case_open_tasks(case: Case, tasks=None):
+    """A case's open human tasks, as `open_tasks` has them, from its `case_tasks` (`tasks`
+    when the caller has them already): the case page shows both without loading twice."""
+    if tasks is None:
+        tasks = case_tasks(case)
+    return [
+        task
+        for task in tasks
+        if task.flow_task_type == "HUMAN"
+        and task.status in OPEN_STATUSES
+        and task.process.flow_class == _flow()
+    ]
