@@ -106,12 +106,37 @@ def _workable_case(request, pk):
 
 # --- Lists ---------------------------------------------------------------------------------
 
+# The links on every row of a task table (templates/workflows/includes/task_table.html).
+ROW_LINKS = {
+    "task": ("workflows:task", "task"),
+    "case": ("workflows:case_detail", "case"),
+    "claim": ("workflows:task_claim", "task"),
+    "unassign": ("workflows:task_unassign", "task"),
+    "assign": ("workflows:task_assign", "task"),
+}
+_PK_MARK = 9876543210
+
+
+def _task_rows(request, tasks):
+    """`services.task_rows` with each row's links: each URL is reversed once per list and
+    the pk put in (reversing five links a row was a fifth of a queue page's time)."""
+    rows = services.task_rows(request.user, tasks)
+    patterns = {
+        key: (reverse(name, args=[_PK_MARK]).split(str(_PK_MARK)), of)
+        for key, (name, of) in ROW_LINKS.items()
+    }
+    for row in rows:
+        pks = {"task": row.task.pk, "case": row.case.pk}
+        row.links = {key: f"{head}{pks[of]}{tail}" for key, ((head, tail), of) in patterns.items()}
+    return rows
+
+
 # A team queue shows this many tasks a page (most urgent first), as viewflow's own queue does.
 QUEUE_PAGE_SIZE = 25
 
 
 def my_tasks(request):
-    rows = services.task_rows(request.user, services.tasks_for_user(request.user))
+    rows = _task_rows(request, services.tasks_for_user(request.user))
     # The standing support task is where support is ended early: list it apart, as a case.
     todo = [row for row in rows if row.task.flow_task.name != "end_support"]
     ongoing = [row for row in rows if row.task.flow_task.name == "end_support"]
@@ -127,7 +152,7 @@ def team_queue(request):
         return render(request, "workflows/team_queue.html", {"teams": [], "rows": []})
     data = request.GET.copy()
     data.setdefault("team", str(teams[0].pk))
-    filters = forms.QueueFilterForm(data, user=request.user)
+    filters = forms.QueueFilterForm(data, user=request.user, teams=teams)
     team, task_name, assignment, overdue = teams[0], "", "", False
     if filters.is_valid():
         team = filters.cleaned_data["team"] or team
@@ -138,7 +163,7 @@ def team_queue(request):
         request.user, team, task_name=task_name, assignment=assignment, overdue_only=overdue
     )
     page = Paginator(tasks, QUEUE_PAGE_SIZE).get_page(request.GET.get("side"))
-    rows = services.task_rows(request.user, page.object_list)
+    rows = _task_rows(request, page.object_list)
     _log_list(request, [row.case for row in rows], "team queue")
     return render(
         request,
@@ -530,7 +555,7 @@ def case_detail(request, pk):
         search_term=search_term,
     )
     tasks = services.case_tasks(case)
-    rows = services.task_rows(request.user, services.case_open_tasks(case, tasks))
+    rows = _task_rows(request, services.case_open_tasks(case, tasks))
     context = {
         "case": case,
         "person": case.person,

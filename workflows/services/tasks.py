@@ -6,7 +6,8 @@ its own transaction; so none of these functions is wrapped in another `transacti
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from django.db.models import F, Q
@@ -33,8 +34,18 @@ def _flow():
     return ReferralFlow
 
 
+def _team_title_only(prefix):
+    """Fields to defer so that a joined team page brings its title only (of ~40 columns)."""
+    return [
+        f"{prefix}{field.name}"
+        for field in TeamPage._meta.concrete_fields
+        if field.name not in ("id", "page_ptr", "title")
+    ]
+
+
 def open_tasks():
-    """Open human tasks of the referral process, with what lists show about their case."""
+    """Open human tasks of the referral process, with what lists show about their case
+    (its team by title only)."""
     return (
         Task.objects.filter(
             process__flow_class=_flow(), flow_task_type="HUMAN", status__in=OPEN_STATUSES
@@ -44,8 +55,8 @@ def open_tasks():
             "process__case__person",
             "process__case__team",
             "process__case__referral",
-            "process__case__primary_worker",
         )
+        .defer(*_team_title_only("process__case__team__"))
         .order_by(F("process__case__first_contact_due").asc(nulls_last=True), "created", "pk")
     )
 
@@ -120,8 +131,10 @@ class TaskRow:
     can_execute: bool
     can_unassign: bool
     colleagues: list
+    # The row's links, set by the view that lists it (`workflows.views._task_rows`).
+    links: dict = field(default_factory=dict)
 
-    @property
+    @cached_property
     def is_overdue(self):
         return self.case.is_first_contact_overdue and self.case.stage in (
             Stage.TRIAGE,
