@@ -565,7 +565,8 @@ def case_detail(request, pk):
         "goal_form": forms.GoalForm(),
         "goal_statuses": GoalStatus.choices,
         "consent_form": forms.ConsentForm(),
-        "reopenings": list(case.reopenings.all()),
+        # Shown for a closed case only: queried only then.
+        "reopenings": case.reopenings.all(),
         "emergency": emergency,
         **_case_context(request, case, tasks),
     }
