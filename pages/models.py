@@ -168,7 +168,12 @@ class TeamQuerySet(PageQuerySet):
         """Teams the user is a member of, through their directory entry."""
         if not user.is_authenticated:
             return self.none()
-        return self.filter(members__user=user).distinct()
+        # A subquery, not a join: no DISTINCT over the pages' many columns.
+        return self.filter(
+            pk__in=StaffMember.teams.through.objects.filter(staffmember__user=user).values(
+                "teampage_id"
+            )
+        )
 
 
 class TeamPageManager(PageManager.from_queryset(TeamQuerySet)):

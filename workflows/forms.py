@@ -384,7 +384,7 @@ class AssignForm(forms.Form):
 
 
 class QueueFilterForm(forms.Form):
-    team = ModelChoiceField(queryset=None, required=False, label=_("Team"), empty_label=None)
+    team = forms.ChoiceField(label=_("Team"), required=False)
     task = forms.ChoiceField(label=_("Task"), required=False)
     assignment = forms.ChoiceField(
         label=_("Assigned"),
@@ -398,10 +398,16 @@ class QueueFilterForm(forms.Form):
     )
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, teams=None, **kwargs):
+        """`teams`: the user's teams when the caller has them (`TeamPage.objects.for_user`)."""
         super().__init__(*args, **kwargs)
-        self.fields["team"].queryset = TeamPage.objects.for_user(user).order_by("title")
-        self.fields["team"].label_from_instance = lambda team: team.title
+        if teams is None:
+            teams = TeamPage.objects.for_user(user).order_by("title")
+        self.teams = {str(team.pk): team for team in teams}
+        self.fields["team"].choices = [(team.pk, team.title) for team in self.teams.values()]
         self.fields["task"].choices = [("", _("All"))] + [
             (node.name, node.task_title) for node in services.queue_nodes()
         ]
+
+    def clean_team(self):
+        return self.teams.get(self.cleaned_data["team"])

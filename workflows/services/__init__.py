@@ -41,6 +41,7 @@ from .people import users_with_perm_in_team
 from .tasks import (
     TaskRow,
     TaskUnavailable,
+    case_open_tasks,
     case_tasks,
     open_tasks,
     queue_nodes,
@@ -66,6 +67,7 @@ __all__ = [
     "case_attach_process",
     "case_hand_over",
     "case_reopen",
+    "case_open_tasks",
     "case_tasks",
     "case_timeline",
     "consent_record",

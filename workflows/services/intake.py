@@ -118,20 +118,25 @@ def possible_duplicates(*, person: Person, user, limit: int = 500) -> list[Case]
         Case.objects.visible_to(user)
         .open()
         .exclude(person_id=person.pk)
-        .select_related("person", "team", "referral")
-        .order_by("-created_at")[:limit]
+        .order_by("-created_at")
+        .values_list("pk", "person__cpr", "person__alias", "person__name", "person__whereabouts")[
+            :limit
+        ]
     )
+    # Compared on the few person fields only; the (usually no) matches are loaded whole.
     wanted_words = _words(person.whereabouts)
-    found = []
-    for case in candidates:
-        other = case.person
-        same_cpr = bool(person.cpr) and other.cpr == person.cpr
-        similar_name = _similar(person.alias, other.alias, 0.8) or _similar(
-            person.name, other.name, 0.85
-        )
-        if same_cpr or similar_name or _same_place(wanted_words, other.whereabouts):
-            found.append(case)
-    return found
+    found = [
+        pk
+        for pk, cpr, alias, name, whereabouts in candidates
+        if (bool(person.cpr) and cpr == person.cpr)
+        or _similar(person.alias, alias, 0.8)
+        or _similar(person.name, name, 0.85)
+        or _same_place(wanted_words, whereabouts)
+    ]
+    if not found:
+        return []
+    cases = Case.objects.select_related("person", "team", "referral").in_bulk(found)
+    return [cases[pk] for pk in found if pk in cases]
 
 
 @transaction.atomic

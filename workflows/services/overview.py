@@ -75,10 +75,12 @@ class TimelineEntry:
     status: str = ""
 
 
-def case_timeline(case: Case, *, contacts=None, goals=None, consents=None) -> list[TimelineEntry]:
+def case_timeline(
+    case: Case, *, tasks=None, contacts=None, goals=None, consents=None
+) -> list[TimelineEntry]:
     """Every task, contact, goal and consent of a case, in the order they happened."""
     entries = []
-    for task in case_tasks(case):
+    for task in tasks if tasks is not None else case_tasks(case):
         title = str(task.flow_task.task_title) if task.flow_task else str(task)
         decision = (task.data or {}).get("decision", "")
         decision = DECISION_LABELS.get(decision, decision)

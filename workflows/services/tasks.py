@@ -6,7 +6,8 @@ its own transaction; so none of these functions is wrapped in another `transacti
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from django.db.models import F, Q
@@ -33,8 +34,18 @@ def _flow():
     return ReferralFlow
 
 
+def _team_title_only(prefix):
+    """Fields to defer so that a joined team page brings its title only (of ~40 columns)."""
+    return [
+        f"{prefix}{field.name}"
+        for field in TeamPage._meta.concrete_fields
+        if field.name not in ("id", "page_ptr", "title")
+    ]
+
+
 def open_tasks():
-    """Open human tasks of the referral process, with what lists show about their case."""
+    """Open human tasks of the referral process, with what lists show about their case
+    (its team by title only)."""
     return (
         Task.objects.filter(
             process__flow_class=_flow(), flow_task_type="HUMAN", status__in=OPEN_STATUSES
@@ -44,8 +55,8 @@ def open_tasks():
             "process__case__person",
             "process__case__team",
             "process__case__referral",
-            "process__case__primary_worker",
         )
+        .defer(*_team_title_only("process__case__team__"))
         .order_by(F("process__case__first_contact_due").asc(nulls_last=True), "created", "pk")
     )
 
@@ -120,8 +131,10 @@ class TaskRow:
     can_execute: bool
     can_unassign: bool
     colleagues: list
+    # The row's links, set by the view that lists it (`workflows.views._task_rows`).
+    links: dict = field(default_factory=dict)
 
-    @property
+    @cached_property
     def is_overdue(self):
         return self.case.is_first_contact_overdue and self.case.stage in (
             Stage.TRIAGE,
@@ -225,13 +238,33 @@ def task_complete(*, task: Task, user, work: Callable[[Case], Any], decision: st
 
 
 def case_tasks(case: Case):
-    """The tasks of a case's process that staff see in its timeline."""
+    """The tasks of a case's process that staff see in its timeline, oldest first.
+
+    Each task's process is loaded and knows `case` (no second query for it).
+    """
     if case.process_id is None:
-        return Task.objects.none()
-    return (
+        return []
+    tasks = list(
         Task.objects.filter(
             process_id=case.process_id, flow_task_type__in=["HUMAN", "START", "TIMER", "END"]
         )
-        .select_related("owner")
+        .select_related("owner", "process")
         .order_by("created", "pk")
     )
+    for task in tasks:
+        task.process.case = case
+    return tasks
+
+
+def case_open_tasks(case: Case, tasks=None):
+    """A case's open human tasks, as `open_tasks` has them, from its `case_tasks` (`tasks`
+    when the caller has them already): the case page shows both without loading twice."""
+    if tasks is None:
+        tasks = case_tasks(case)
+    return [
+        task
+        for task in tasks
+        if task.flow_task_type == "HUMAN"
+        and task.status in OPEN_STATUSES
+        and task.process.flow_class == _flow()
+    ]
