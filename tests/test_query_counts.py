@@ -29,8 +29,8 @@ from .factories import referral_post_data
 PINNED = {
     "staff home": 17,
     "my tasks": 10,
-    "team queue": 17,
-    "case page": 19,
+    "team queue": 14,
+    "case page": 17,
     "register referral (POST)": 54,
     "triage accept (POST)": 53,
     "leader dashboard": 27,
