@@ -1,5 +1,6 @@
 """The rules of the quality standard in force at a given moment, as the process reads them."""
 
+import functools
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -72,10 +73,10 @@ def rules_in_force(*, team=None, at: datetime | None = None) -> Rules:
         at = timezone.make_aware(at)
 
     if at is None or at >= (standard.last_published_at or timezone.now()):
-        revision = standard.live_revision
-        if revision is None:  # made live in code without a revision: the row is the truth
+        if standard.live_revision_id is None:
+            # Made live in code without a revision: the row is the truth.
             return _rules_from(standard, None)
-        return _rules_from(revision.as_object(), revision.pk)
+        return rules_of_revision(standard.live_revision_id)
 
     entry = (
         PageLogEntry.objects.filter(
@@ -86,5 +87,18 @@ def rules_in_force(*, team=None, at: datetime | None = None) -> Rules:
     )
     if entry is None:
         raise NoStandardInForce(_("No quality standard was published at that time."))
-    revision = Revision.objects.get(pk=entry.revision_id)
+    return rules_of_revision(entry.revision_id)
+
+
+@functools.lru_cache(maxsize=256)
+def rules_of_revision(revision_id: int) -> Rules:
+    """The rules a published revision sets, read once per process.
+
+    A revision is never changed once written (an edit makes a new one), so its rules can be
+    kept: this spares each registration and triage the ~15 queries of `as_object()`. The
+    live revision's redirect destinations cannot be deleted meanwhile (the page's
+    StandardRedirect rows protect them). Tests clear the cache (conftest), since a
+    rolled-back test database reuses revision ids.
+    """
+    revision = Revision.objects.get(pk=revision_id)
     return _rules_from(revision.as_object(), revision.pk)

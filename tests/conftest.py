@@ -8,6 +8,7 @@ from django.db import transaction
 
 import intranet.urls  # noqa: F401  (flow URLs must be registered before any test reverses them)
 from intranet import roles
+from pages.rules import rules_of_revision
 
 from .factories import StaffMemberFactory, TeamPageFactory, UserFactory
 
@@ -18,6 +19,14 @@ def _ui_language(request, settings):
     default Danish interface, and the translation tests check that it is complete."""
     if request.node.get_closest_marker("danish") is None:
         settings.LANGUAGE_CODE = "en"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rules_cache():
+    """A rolled-back test database reuses revision ids: forget the rules read before."""
+    rules_of_revision.cache_clear()
+    yield
+    rules_of_revision.cache_clear()
 
 
 @pytest.fixture

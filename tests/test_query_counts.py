@@ -31,12 +31,12 @@ PINNED = {
     "my tasks": 10,
     "team queue": 14,
     "case page": 17,
-    "register referral (POST)": 54,
-    "triage accept (POST)": 53,
+    "register referral (POST)": 34,
+    "triage accept (POST)": 33,
     "leader dashboard": 27,
     "annual status report": 26,
     "public standard page": 28,
-    "public concern form (POST)": 49,
+    "public concern form (POST)": 29,
 }
 
 

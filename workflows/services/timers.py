@@ -22,7 +22,7 @@ started, a join is already open) is not touched here; viewflow's sweeper, which 
 tests/test_timer_sweep.py checks that both ways write the same rows.
 """
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 from viewflow.workflow.models import Task
