@@ -6,14 +6,17 @@ row (an N+1) or per case fails here, in CI, instead of in the next benchmark.
 """
 
 import uuid
+from datetime import timedelta
 
 import pytest
+import time_machine
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
@@ -31,7 +34,7 @@ PINNED = {
     "my tasks": 10,
     "team queue": 14,
     "case page": 17,
-    "register referral (POST)": 34,
+    "register referral (POST)": 32,
     "triage accept (POST)": 33,
     "leader dashboard": 27,
     "annual status report": 26,
@@ -167,6 +170,13 @@ def _count_triage(pages):
 
 @pytest.mark.django_db
 def test_query_counts_are_pinned_and_do_not_grow_with_the_data(demo):
+    # Referrals are received "now" to the minute: move past the minute the demo standards
+    # were published in, or intake takes the older-revision path some of the time.
+    with time_machine.travel(timezone.now() + timedelta(minutes=5)):
+        _check_pins()
+
+
+def _check_pins():
     pages = Pages()
     CaseGenerator(seed=3).generate(count=100, open_count=60)
     some_cases = _counts(pages)
