@@ -176,6 +176,17 @@ class TaskRow:
         owner = self.task.owner
         return (owner.get_full_name() or owner.username) if owner else ""
 
+    @property
+    def team_title(self):
+        return self.case.team.title
+
+    @property
+    def is_acute(self):
+        try:
+            return self.case.referral.acute
+        except Case.referral.RelatedObjectDoesNotExist:
+            return False
+
     @cached_property
     def is_overdue(self):
         return self.case.is_first_contact_overdue and self.case.stage in (
