@@ -56,9 +56,8 @@ TASK_LIST_FIELDS = (
     "process__case__first_contact_at",
     "process__case__person__name",
     "process__case__person__alias",
-    "process__case__team__title",
+    "process__case__team",
     "process__case__handover_team",
-    "process__case__referral__acute",
 )
 
 
@@ -69,13 +68,13 @@ def open_tasks():
         Task.objects.filter(
             process__flow_class=_flow(), flow_task_type="HUMAN", status__in=OPEN_STATUSES
         )
-        .select_related(
-            "owner",
-            "process__case__person",
-            "process__case__team",
-            "process__case__referral",
-        )
+        .select_related("owner", "process__case__person")
         .only(*TASK_LIST_FIELDS)
+        # Two values of a wide page and of the referral, not an instance of each a row.
+        .annotate(
+            case_team_title=F("process__case__team__title"),
+            case_acute=F("process__case__referral__acute"),
+        )
         .order_by(F("process__case__first_contact_due").asc(nulls_last=True), "created", "pk")
     )
 
@@ -176,12 +175,17 @@ class TaskRow:
         owner = self.task.owner
         return (owner.get_full_name() or owner.username) if owner else ""
 
+    # `open_tasks` annotates the team's title and the referral's acuteness; a case page's
+    # rows (`case_open_tasks`) have the case with its team and referral loaded instead.
     @property
     def team_title(self):
-        return self.case.team.title
+        title = getattr(self.task, "case_team_title", None)
+        return self.case.team.title if title is None else title
 
     @property
     def is_acute(self):
+        if hasattr(self.task, "case_acute"):
+            return bool(self.task.case_acute)
         try:
             return self.case.referral.acute
         except Case.referral.RelatedObjectDoesNotExist:
