@@ -6,6 +6,7 @@ not shown (fail closed).
 """
 
 from django.db import connection, transaction
+from django.utils import timezone
 
 from .models import AccessAction, AccessLogEntry
 
@@ -46,28 +47,49 @@ def log_accesses(
     subjects,
     request=None,
     search_term: str = "",
-) -> list[AccessLogEntry]:
+) -> list[tuple[int | None, int | None]]:
     """Record that a list showed `user` these persons/cases: one entry per (person_id,
     case_id) pair in `subjects`, written in one INSERT whatever the length of the list.
 
-    Duplicate pairs are written once. An empty list writes nothing.
+    Duplicate pairs are written once. An empty list writes nothing. Returns the pairs
+    written.
     """
     if action not in AccessAction.values:
         raise ValueError(f"Unknown access action {action!r}")
-    path = request.get_full_path()[:500] if request is not None else ""
-    entries = [
-        AccessLogEntry(
-            user=user,
-            action=action,
-            what=what[:200],
-            person_id=person_id,
-            case_id=case_id,
-            path=path,
-            search_term=search_term[:200],
+    pairs = list(dict.fromkeys(subjects))
+    if not pairs:
+        return pairs
+    values = {
+        "user_id": user.pk,
+        "action": action,
+        "what": what[:200],
+        "path": request.get_full_path()[:500] if request is not None else "",
+        "search_term": search_term[:200],
+    }
+    if connection.vendor == "postgresql":
+        # One statement with two arrays: building and saving a model instance per entry
+        # was ten times the cost (~4 ms for a list of 50).
+        with connection.cursor() as cursor:
+            cursor.execute(
+                'INSERT INTO "intranet_accesslogentry" '
+                "(at, user_id, action, what, person_id, case_id, path, search_term, reason) "
+                "SELECT %(at)s, %(user_id)s, %(action)s, %(what)s, s.person_id, s.case_id, "
+                "%(path)s, %(search_term)s, '' "
+                "FROM unnest(%(person_ids)s::bigint[], %(case_ids)s::bigint[]) "
+                "AS s(person_id, case_id)",
+                {
+                    **values,
+                    "at": timezone.now(),
+                    "person_ids": [person_id for person_id, _ in pairs],
+                    "case_ids": [case_id for _, case_id in pairs],
+                },
+            )
+    else:
+        AccessLogEntry.objects.bulk_create(
+            AccessLogEntry(person_id=person_id, case_id=case_id, **values)
+            for person_id, case_id in pairs
         )
-        for person_id, case_id in dict.fromkeys(subjects)
-    ]
-    return AccessLogEntry.objects.bulk_create(entries)
+    return pairs
 
 
 def case_subjects(cases):

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
@@ -34,29 +35,46 @@ def _flow():
     return ReferralFlow
 
 
-def _team_title_only(prefix):
-    """Fields to defer so that a joined team page brings its title only (of ~40 columns)."""
-    return [
-        f"{prefix}{field.name}"
-        for field in TeamPage._meta.concrete_fields
-        if field.name not in ("id", "page_ptr", "title")
-    ]
+# The columns a task list reads (templates/workflows/includes/task_table.html, the staff
+# home panel, `task_rows` and the nodes' team rule): a task, its case, person and referral
+# are wide rows (JSON data, ~70 case columns), and building the instances from all of them
+# was most of a list's time. Anything else is loaded on access (one query per row: keep
+# this list in step with what the lists show; tests/test_query_counts.py notices).
+TASK_LIST_FIELDS = (
+    "flow_task",
+    "flow_task_type",
+    "status",
+    "created",
+    "owner_permission",
+    "owner__username",
+    "owner__first_name",
+    "owner__last_name",
+    "process__flow_class",
+    "process__status",
+    "process__case__stage",
+    "process__case__first_contact_due",
+    "process__case__first_contact_at",
+    "process__case__person__name",
+    "process__case__person__alias",
+    "process__case__team",
+    "process__case__handover_team",
+)
 
 
 def open_tasks():
     """Open human tasks of the referral process, with what lists show about their case
-    (its team by title only)."""
+    (see TASK_LIST_FIELDS)."""
     return (
         Task.objects.filter(
             process__flow_class=_flow(), flow_task_type="HUMAN", status__in=OPEN_STATUSES
         )
-        .select_related(
-            "owner",
-            "process__case__person",
-            "process__case__team",
-            "process__case__referral",
+        .select_related("owner", "process__case__person")
+        .only(*TASK_LIST_FIELDS)
+        # Two values of a wide page and of the referral, not an instance of each a row.
+        .annotate(
+            case_team_title=F("process__case__team__title"),
+            case_acute=F("process__case__referral__acute"),
         )
-        .defer(*_team_title_only("process__case__team__"))
         .order_by(F("process__case__first_contact_due").asc(nulls_last=True), "created", "pk")
     )
 
@@ -133,6 +151,45 @@ class TaskRow:
     colleagues: list
     # The row's links, set by the view that lists it (`workflows.views._task_rows`).
     links: dict = field(default_factory=dict)
+
+    # What the task table shows of the row, read in one step each (a template's dotted
+    # lookups through task, node and owner cost more than the rest of the row).
+    @property
+    def title(self):
+        return self.task.flow_task.task_title
+
+    @property
+    def opened(self):
+        return _("opened %(since)s ago") % {"since": timesince(self.task.created)}
+
+    @property
+    def is_handover(self):
+        return self.task.flow_task.name == "acknowledge_handover"
+
+    @property
+    def person(self):
+        return str(self.case.person)
+
+    @property
+    def owner_name(self):
+        owner = self.task.owner
+        return (owner.get_full_name() or owner.username) if owner else ""
+
+    # `open_tasks` annotates the team's title and the referral's acuteness; a case page's
+    # rows (`case_open_tasks`) have the case with its team and referral loaded instead.
+    @property
+    def team_title(self):
+        title = getattr(self.task, "case_team_title", None)
+        return self.case.team.title if title is None else title
+
+    @property
+    def is_acute(self):
+        if hasattr(self.task, "case_acute"):
+            return bool(self.task.case_acute)
+        try:
+            return self.case.referral.acute
+        except Case.referral.RelatedObjectDoesNotExist:
+            return False
 
     @cached_property
     def is_overdue(self):
