@@ -15,7 +15,6 @@ from django.db.models import (
     Q,
     QuerySet,
 )
-from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
@@ -23,7 +22,7 @@ from viewflow.workflow.status import STATUS
 from pages.models import DepartmentPage, TeamPage
 
 from ..models import OPEN_STAGES, Case, Referral, Stage, case_visibility
-from .periods import Period
+from .periods import Period, day_start
 
 # The process diagram's steps, in the order the process runs them.
 DIAGRAM_STAGES = [
@@ -189,36 +188,47 @@ def stage_counts(scope: Scope) -> list[dict]:
 # --- Flow over time ------------------------------------------------------------------------
 
 
-def _per_month(queryset, field, period):
-    rows = (
-        queryset.filter(**{f"{field}__gte": period.start, f"{field}__lt": period.end})
-        .annotate(month=TruncMonth(field))
-        .values("month")
-        .annotate(count=Count("pk"))
-        .order_by()
-    )
-    return {_month_key(row["month"]): row["count"] for row in rows}
-
-
-def _month_key(value):
-    if isinstance(value, datetime.datetime):
-        value = timezone.localtime(value) if timezone.is_aware(value) else value
-        value = value.date()
-    return value.replace(day=1)
+def _per_month(rows: QuerySet, series: dict, period: Period) -> dict:
+    """{name: {month: count}} for each of `series` ({name: (date field, condition)}) over
+    `rows`: one query with a filtered count per month and series, so the rows are read once.
+    A month runs from local midnight on its first day (as TruncMonth in the time zone),
+    cut to the period."""
+    months = []
+    for month in period.months():
+        following = (month + datetime.timedelta(days=32)).replace(day=1)
+        months.append(
+            (month, max(day_start(month), period.start), min(day_start(following), period.end))
+        )
+    aggregates, wanted = {}, Q(pk__in=[])
+    for name, (field, condition) in series.items():
+        wanted |= condition & Q(**{f"{field}__gte": period.start, f"{field}__lt": period.end})
+        for index, (_month, start, end) in enumerate(months):
+            in_month = Q(**{f"{field}__gte": start, f"{field}__lt": end})
+            aggregates[f"{name}_{index}"] = Count("pk", filter=condition & in_month)
+    counts = rows.filter(wanted).aggregate(**aggregates)
+    return {
+        name: {month: counts[f"{name}_{index}"] for index, (month, _s, _e) in enumerate(months)}
+        for name in series
+    }
 
 
 def monthly_flow(scope: Scope) -> list[dict]:
     """Per month of the period: referrals received, first contacts made, cases closed."""
-    cases = scope.cases()
-    received = _per_month(scope.referrals(), "received_at", scope.period)
-    first_contacts = _per_month(cases, "first_contact_at", scope.period)
-    closed = _per_month(cases.filter(stage=Stage.CLOSED), "closed_at", scope.period)
+    received = _per_month(scope.referrals(), {"referrals": ("received_at", Q())}, scope.period)
+    made = _per_month(
+        scope.cases(),
+        {
+            "first_contacts": ("first_contact_at", Q()),
+            "closed": ("closed_at", Q(stage=Stage.CLOSED)),
+        },
+        scope.period,
+    )
     return [
         {
             "month": month,
-            "referrals": received.get(month, 0),
-            "first_contacts": first_contacts.get(month, 0),
-            "closed": closed.get(month, 0),
+            "referrals": received["referrals"][month],
+            "first_contacts": made["first_contacts"][month],
+            "closed": made["closed"][month],
         }
         for month in scope.period.months()
     ]
