@@ -601,12 +601,13 @@ class StandardPage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        # Read through the page's own relations, so a preview shows its unsaved choices
-        # (held in memory); a published page reads them in the same query (a subquery).
-        team_ids = self.delivering_teams.values_list("pk", flat=True)
-        context["delivering_teams"] = visible_to(
-            TeamPage.objects.live().filter(pk__in=team_ids).order_by("title"), request
-        )
+        # Read through the page's own relations, so a preview shows its unsaved choices.
+        chosen = self.delivering_teams.all()
+        if isinstance(chosen, models.QuerySet):  # as saved: joined in the teams' query
+            teams = TeamPage.objects.filter(standards=self)
+        else:  # a preview's choices, held in memory
+            teams = TeamPage.objects.filter(pk__in=[team.pk for team in chosen])
+        context["delivering_teams"] = visible_to(teams.live().order_by("title"), request)
         # With their destinations in the same query (a preview's unsaved redirects are in
         # memory and read each destination as the template shows it); `pk` orders the
         # redirects that have no sort order (made outside the editor) as they were made.
