@@ -6,9 +6,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.http import Http404
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from modelcluster.models import ClusterableModel
@@ -23,12 +25,16 @@ from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page, PageManager, PageViewRestriction
 from wagtail.query import PageQuerySet
+from wagtail.rich_text import expand_db_html
 from wagtail.search import index
 from wagtail.search.queryset import SearchableQuerySetMixin
 
 from .blocks import BodyBlock
 
 SECTION_FEATURES = ["h3", "bold", "italic", "ol", "ul", "link", "document-link"]
+# Joins a standard's sections for one link expansion: NUL is in no stored text (PostgreSQL
+# refuses it and Django's form fields reject it) and no rich-text tag can span it.
+_SECTION_BREAK = "\x00"
 
 
 def visible_to(pages, request):
@@ -43,7 +49,28 @@ def visible_to(pages, request):
     return pages
 
 
-class HomePage(Page):
+class RoutesThrough:
+    """Routes a request for a page further down without loading this page's child in full.
+
+    Wagtail's `Page.route` loads each page on the way in full (two queries a page); a page
+    the request only passes through needs no more than its tree fields, which the first
+    query has, so it is made specific without a query. The page served is loaded in full.
+    Not for a parent whose grandchildren read their parent's own fields (a team reads its
+    department's): those would be loaded one field at a time.
+    """
+
+    def route(self, request, path_components):
+        if len(path_components) < 2:
+            return super().route(request, path_components)
+        try:
+            child = self.get_children().get(slug=path_components[0])
+        except Page.DoesNotExist as error:
+            raise Http404 from error
+        child._cached_parent_obj = self  # as Wagtail does: get_parent() needs no query
+        return child.specific_deferred.route(request, path_components[1:])
+
+
+class HomePage(RoutesThrough, Page):
     """The site's front page: the public entrance to standards, contacts and the concern form."""
 
     intro = RichTextField(_("introduction"), blank=True, features=SECTION_FEATURES)
@@ -360,6 +387,21 @@ class StandardIndexPage(Page):
         )
         return context
 
+    def route(self, request, path_components):
+        # Its children are standards: load the one asked for in one query, not two, with
+        # the department its page names.
+        if len(path_components) == 1:
+            child = (
+                StandardPage.objects.child_of(self)
+                .filter(slug=path_components[0])
+                .select_related("responsible_department")
+                .first()
+            )
+            if child is not None:
+                child._cached_parent_obj = self
+                return child.route(request, [])
+        return super().route(request, path_components)
+
 
 class StandardQuerySet(PageQuerySet):
     def due_for_review(self, *, within_days=30, today=None):
@@ -565,12 +607,35 @@ class StandardPage(Page):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         # Read through the page's own relations, so a preview shows its unsaved choices.
-        team_ids = [team.pk for team in self.delivering_teams.all()]
-        context["delivering_teams"] = visible_to(
-            TeamPage.objects.live().filter(pk__in=team_ids).order_by("title"), request
-        )
-        context["redirects"] = [r for r in self.redirects.all() if r.destination_id]
+        chosen = self.delivering_teams.all()
+        if isinstance(chosen, models.QuerySet):  # as saved: joined in the teams' query
+            teams = TeamPage.objects.filter(standards=self)
+        else:  # a preview's choices, held in memory
+            teams = TeamPage.objects.filter(pk__in=[team.pk for team in chosen])
+        context["delivering_teams"] = visible_to(teams.live().order_by("title"), request)
+        # With their destinations in the same query (a preview's unsaved redirects are in
+        # memory and read each destination as the template shows it); `pk` orders the
+        # redirects that have no sort order (made outside the editor) as they were made.
+        redirects = self.redirects.select_related("destination").order_by("sort_order", "pk")
+        context["redirects"] = [r for r in redirects if r.destination_id]
+        context["sections"] = self.expanded_sections()
         return context
+
+    def expanded_sections(self):
+        """`sections` with each text as the |richtext filter renders it (links resolved).
+
+        The sections are expanded together, so the pages and documents they link to are
+        looked up once for the whole standard (as for one rich-text field), not per section.
+        """
+        sections = self.sections
+        texts = [str(text) for _heading, text in sections]
+        expanded = expand_db_html(_SECTION_BREAK.join(texts)).split(_SECTION_BREAK)
+        if len(expanded) != len(texts) or any(_SECTION_BREAK in text for text in texts):
+            expanded = [expand_db_html(text) for text in texts]  # cannot happen with clean HTML
+        return [
+            (heading, mark_safe(html))  # noqa: S308 (what the |richtext filter returns)
+            for (heading, _text), html in zip(sections, expanded, strict=True)
+        ]
 
     @property
     def sections(self):

@@ -319,3 +319,30 @@ def test_without_a_published_standard_the_page_says_to_call_instead(client, db):
     assert client.get(page.url).context["form"] is None
     assert client.post(page.url, _concern()).status_code == 503
     assert Case.objects.count() == 0
+
+
+def test_a_concerns_queries_do_not_grow_with_the_standards_redirects(
+    client, concern_page, skp_standard
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from pages.models import StandardRedirect
+
+    from .factories import PartnerPageFactory
+
+    client.post(concern_page.url, _concern())  # caches of the first request
+    cache.clear()
+    with CaptureQueriesContext(connection) as before:
+        client.post(concern_page.url, _concern())
+    for reason in ("acute", "over_age", "substance_abuse"):
+        partner = PartnerPageFactory(title=f"Partner {reason}", kind="other")
+        skp_standard.redirects.add(StandardRedirect(reason=reason, destination=partner))
+    skp_standard.save_revision().publish()
+    cache.clear()
+
+    with CaptureQueriesContext(connection) as after:
+        response = client.post(concern_page.url, _concern())
+
+    assert response.status_code == 200 and Case.objects.count() == 3
+    assert len(after) == len(before)

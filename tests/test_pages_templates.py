@@ -228,3 +228,40 @@ def test_emergency_numbers_never_render_empty_without_the_setting():
     for number in ("112", "114", "1813"):
         assert f'href="tel:{number}"' in html
     assert "In acute danger to life or health, call 112." in html
+
+
+def test_standard_page_queries_do_not_grow_with_its_redirects_and_links(
+    client, standard, team, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    link = f'<p>Kontakt <a linktype="page" id="{team.pk}">teamet</a>.</p>'
+    standard.target_group = link
+    standard.save_revision().publish()
+    client.get(standard.url)  # caches of the first request (site, content types)
+    with CaptureQueriesContext(connection) as plain:
+        client.get(standard.url)
+    standard.activities = standard.follow_up = link
+    for reason in ("acute", "under_age", "over_age"):
+        partner = PartnerPageFactory(title=f"Partner {reason}", kind="other")
+        standard.redirects.add(StandardRedirect(reason=reason, destination=partner))
+    standard.save_revision().publish()
+
+    with django_assert_max_num_queries(len(plain)):
+        response = client.get(standard.url)
+
+    assert response.content.decode().count(f'href="{team.url}"') >= 4  # 3 links, 1 heading
+    assert "Partner over_age" in response.content.decode()
+
+
+def test_standard_preview_shows_its_unsaved_teams_and_redirects(standard, team):
+    other_team = TeamPageFactory(title="Udekørende team Syd")
+    partner = PartnerPageFactory(title="Rusmiddelcentret", kind="addiction")
+    standard.delivering_teams = [other_team]
+    standard.redirects = [StandardRedirect(reason="substance_abuse", destination=partner)]
+
+    html = standard.make_preview_request().render().content.decode()
+
+    assert "Udekørende team Syd" in html and "Rusmiddelcentret" in html
+    assert team.title not in html and "Herberget Lyset" not in html

@@ -4,16 +4,25 @@ import datetime
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, QuerySet
-from django.db.models.functions import TruncMonth
+from django.db import connections
+from django.db.models import (
+    Aggregate,
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    FilteredRelation,
+    Q,
+    QuerySet,
+)
 from django.utils import timezone
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from pages.models import DepartmentPage, TeamPage
 
-from ..models import Case, Referral, Stage
-from .periods import Period
+from ..models import OPEN_STAGES, Case, Referral, Stage, case_visibility
+from .periods import Period, day_start
 
 # The process diagram's steps, in the order the process runs them.
 DIAGRAM_STAGES = [
@@ -25,7 +34,6 @@ DIAGRAM_STAGES = [
     Stage.HANDOVER,
     Stage.CLOSED,
 ]
-OPEN_STAGES = [stage for stage in DIAGRAM_STAGES if stage != Stage.CLOSED]
 REASSESSMENT_STAGES = [Stage.SUPPORT, Stage.REASSESSMENT]
 DEFAULT_UNCLAIMED_DAYS = 3
 
@@ -45,12 +53,18 @@ class Scope:
     unclaimed_days: int = DEFAULT_UNCLAIMED_DAYS
 
     def cases(self) -> QuerySet:
-        cases = Case.objects.all()
+        return self._limit(Case.objects.all())
+
+    def referrals(self) -> QuerySet:
+        return self._limit(Referral.objects.all(), case="case__")
+
+    def _limit(self, rows: QuerySet, case: str = "") -> QuerySet:
+        """`rows` of the cases in scope; `case` is the path from a row to its case."""
         if self.team is not None:
-            cases = cases.filter(team=self.team)
+            rows = rows.filter(**{f"{case}team": self.team})
         if self.department is not None:
-            cases = cases.filter(team__in=TeamPage.objects.child_of(self.department))
-        return cases
+            rows = rows.filter(**{f"{case}team__in": TeamPage.objects.child_of(self.department)})
+        return rows
 
     def teams(self) -> QuerySet:
         teams = TeamPage.objects.all()
@@ -97,8 +111,9 @@ def breach_counts(scope: Scope, *, user, now: datetime.datetime | None = None) -
     """{kind: {"total": n, "visible": n}}; "visible" counts what `user` may open."""
     now = now or timezone.now()
     today = timezone.localdate(now)
-    cases = scope.cases()
-    visible = Q(pk__in=Case.objects.visible_to(user).values("pk"))
+    # Both breaches are of open cases: the stage index finds those few among the many closed.
+    cases = scope.cases().open()
+    visible = case_visibility(user)
     first_contact, reassessment = _overdue_q(today, now)
     counts = cases.aggregate(
         first_contact=Count("pk", filter=first_contact),
@@ -106,9 +121,8 @@ def breach_counts(scope: Scope, *, user, now: datetime.datetime | None = None) -
         reassessment=Count("pk", filter=reassessment),
         reassessment_visible=Count("pk", filter=reassessment & visible),
     )
-    tasks = unclaimed_tasks(cases, now=now, days=scope.unclaimed_days).aggregate(
-        total=Count("pk"),
-        visible=Count("pk", filter=Q(process__case__in=Case.objects.visible_to(user).values("pk"))),
+    tasks = unclaimed_tasks(scope.cases(), now=now, days=scope.unclaimed_days).aggregate(
+        total=Count("pk"), visible=Count("pk", filter=case_visibility(user, "process__case__"))
     )
     return {
         BREACH_FIRST_CONTACT: {
@@ -161,7 +175,10 @@ def stage_counts(scope: Scope) -> list[dict]:
             ),
         )
     }
-    counts = scope.cases().aggregate(**aggregates)
+    in_diagram = Q(stage__in=OPEN_STAGES) | Q(
+        stage=Stage.CLOSED, closed_at__gte=scope.period.start, closed_at__lt=scope.period.end
+    )
+    counts = scope.cases().filter(in_diagram).aggregate(**aggregates)
     return [
         {"stage": stage.value, "label": stage.label, "count": counts[stage.value]}
         for stage in DIAGRAM_STAGES
@@ -171,36 +188,47 @@ def stage_counts(scope: Scope) -> list[dict]:
 # --- Flow over time ------------------------------------------------------------------------
 
 
-def _per_month(queryset, field, period):
-    rows = (
-        queryset.filter(**{f"{field}__gte": period.start, f"{field}__lt": period.end})
-        .annotate(month=TruncMonth(field))
-        .values("month")
-        .annotate(count=Count("pk"))
-        .order_by()
-    )
-    return {_month_key(row["month"]): row["count"] for row in rows}
-
-
-def _month_key(value):
-    if isinstance(value, datetime.datetime):
-        value = timezone.localtime(value) if timezone.is_aware(value) else value
-        value = value.date()
-    return value.replace(day=1)
+def _per_month(rows: QuerySet, series: dict, period: Period) -> dict:
+    """{name: {month: count}} for each of `series` ({name: (date field, condition)}) over
+    `rows`: one query with a filtered count per month and series, so the rows are read once.
+    A month runs from local midnight on its first day (as TruncMonth in the time zone),
+    cut to the period."""
+    months = []
+    for month in period.months():
+        following = (month + datetime.timedelta(days=32)).replace(day=1)
+        months.append(
+            (month, max(day_start(month), period.start), min(day_start(following), period.end))
+        )
+    aggregates, wanted = {}, Q(pk__in=[])
+    for name, (field, condition) in series.items():
+        wanted |= condition & Q(**{f"{field}__gte": period.start, f"{field}__lt": period.end})
+        for index, (_month, start, end) in enumerate(months):
+            in_month = Q(**{f"{field}__gte": start, f"{field}__lt": end})
+            aggregates[f"{name}_{index}"] = Count("pk", filter=condition & in_month)
+    counts = rows.filter(wanted).aggregate(**aggregates)
+    return {
+        name: {month: counts[f"{name}_{index}"] for index, (month, _s, _e) in enumerate(months)}
+        for name in series
+    }
 
 
 def monthly_flow(scope: Scope) -> list[dict]:
     """Per month of the period: referrals received, first contacts made, cases closed."""
-    cases = scope.cases()
-    received = _per_month(Referral.objects.filter(case__in=cases), "received_at", scope.period)
-    first_contacts = _per_month(cases, "first_contact_at", scope.period)
-    closed = _per_month(cases.filter(stage=Stage.CLOSED), "closed_at", scope.period)
+    received = _per_month(scope.referrals(), {"referrals": ("received_at", Q())}, scope.period)
+    made = _per_month(
+        scope.cases(),
+        {
+            "first_contacts": ("first_contact_at", Q()),
+            "closed": ("closed_at", Q(stage=Stage.CLOSED)),
+        },
+        scope.period,
+    )
     return [
         {
             "month": month,
-            "referrals": received.get(month, 0),
-            "first_contacts": first_contacts.get(month, 0),
-            "closed": closed.get(month, 0),
+            "referrals": received["referrals"][month],
+            "first_contacts": made["first_contacts"][month],
+            "closed": made["closed"][month],
         }
         for month in scope.period.months()
     ]
@@ -236,15 +264,54 @@ def period_medians(cases: QuerySet, period: Period) -> dict:
     }
 
 
+class _Median(Aggregate):
+    """PostgreSQL's continuous median: the middle value, or the mean of the two middle ones."""
+
+    function = "PERCENTILE_CONT"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+
+
+def _medians_in_one_query(cases: QuerySet, periods: dict) -> dict:
+    """`period_medians` for each of `periods` ({key: Period}) in one scan (PostgreSQL)."""
+    spans = {
+        "to_first_contact": ("first_contact_at", Q()),
+        "case_length": ("closed_at", Q(stage=Stage.CLOSED)),
+    }
+    aggregates, wanted = {}, Q(pk__in=[])
+    for key, period in periods.items():
+        for name, (until, condition) in spans.items():
+            in_period = condition & Q(**{f"{until}__gte": period.start, f"{until}__lt": period.end})
+            span = ExpressionWrapper(
+                F(until) - F("referral__received_at"), output_field=DurationField()
+            )
+            aggregates[f"{key}-{name}"] = _Median(
+                span, filter=in_period, output_field=DurationField()
+            )
+            wanted |= in_period
+    values = cases.filter(wanted).aggregate(**aggregates)
+    return {
+        key: {
+            name: None
+            if values[f"{key}-{name}"] is None
+            else values[f"{key}-{name}"].total_seconds() / 86400
+            for name in spans
+        }
+        for key in periods
+    }
+
+
 def medians(scope: Scope) -> dict:
     """This period's medians against the previous period of the same length."""
     cases = scope.cases()
     previous = scope.period.previous()
-    return {
-        "current": period_medians(cases, scope.period),
-        "previous": period_medians(cases, previous),
-        "previous_period": previous,
-    }
+    if connections[cases.db].vendor == "postgresql":
+        found = _medians_in_one_query(cases, {"current": scope.period, "previous": previous})
+    else:  # two queries a median: count, then the middle rows
+        found = {
+            "current": period_medians(cases, scope.period),
+            "previous": period_medians(cases, previous),
+        }
+    return {**found, "previous_period": previous}
 
 
 # --- Workload ------------------------------------------------------------------------------
@@ -254,25 +321,29 @@ def team_workload(scope: Scope, *, now: datetime.datetime | None = None) -> list
     """Per team in scope: open cases and overdue ones (first contact or reassessment)."""
     now = now or timezone.now()
     today = timezone.localdate(now)
+    # Joined to the team's open cases only (the stage index finds them), grouped by team.
     rows = (
         scope.teams()
+        .annotate(open_case=FilteredRelation("cases", condition=Q(cases__stage__in=OPEN_STAGES)))
+        .values("pk", "title")
         .annotate(
-            open_cases=Count("cases", filter=Q(cases__stage__in=OPEN_STAGES)),
+            open_cases=Count("open_case"),
             first_contact_overdue=Count(
-                "cases",
+                "open_case",
                 filter=Q(
-                    cases__stage__in=OPEN_STAGES,
-                    cases__first_contact_at__isnull=True,
-                    cases__first_contact_due__lt=today,
+                    open_case__first_contact_at__isnull=True,
+                    open_case__first_contact_due__lt=today,
                 ),
             ),
             reassessment_overdue=Count(
-                "cases",
-                filter=Q(cases__stage__in=REASSESSMENT_STAGES, cases__reassessment_due_at__lt=now),
+                "open_case",
+                filter=Q(
+                    open_case__stage__in=REASSESSMENT_STAGES,
+                    open_case__reassessment_due_at__lt=now,
+                ),
             ),
         )
         .order_by("title")
-        .values("pk", "title", "open_cases", "first_contact_overdue", "reassessment_overdue")
     )
     return [
         {**row, "overdue": row["first_contact_overdue"] + row["reassessment_overdue"]}

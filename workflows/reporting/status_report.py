@@ -218,6 +218,41 @@ def _counts(queryset: QuerySet, expression: str) -> dict:
     return {row[expression]: row["n"] for row in rows}
 
 
+def _age_gender_cells(people: QuerySet, year: int) -> dict:
+    """{(age group, gender): people}: one grouped query; the totals, the gender and the age
+    group counts are its margins (sums of at most a few dozen counts, not of rows)."""
+    rows = (
+        _with_age_group(people, year)
+        .values("report_age_group", "gender")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {(row["report_age_group"], row["gender"]): row["n"] for row in rows}
+
+
+def _margin(cells: dict, axis: int) -> dict:
+    counts = {}
+    for key, n in cells.items():
+        counts[key[axis]] = counts.get(key[axis], 0) + n
+    return counts
+
+
+def _value_counts(queryset: QuerySet, columns: dict) -> dict:
+    """{column: {value: rows}} for each of `columns` ({column: values}), in one query that
+    reads the rows once (a filtered count per value) rather than once per column."""
+    pairs = [(column, value) for column, values in columns.items() for value in values]
+    totals = queryset.aggregate(
+        **{
+            f"n{index}": Count("pk", filter=Q(**{column: value}))
+            for index, (column, value) in enumerate(pairs)
+        }
+    )
+    counts = {column: {} for column in columns}
+    for index, (column, value) in enumerate(pairs):
+        counts[column][value] = totals[f"n{index}"]
+    return counts
+
+
 def _share(count, total):
     return round(100 * count / total, 1) if total else None
 
@@ -256,14 +291,7 @@ def _shares(key, title, choices, counts: dict, total: int, notes, heading=None):
     return table
 
 
-def _gender_by_age(people, year):
-    counts = (
-        _with_age_group(people, year)
-        .values("report_age_group", "gender")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    cells = {(row["report_age_group"], row["gender"]): row["n"] for row in counts}
+def _gender_by_age(cells):
     table = Table(
         key="gender_by_age",
         title=_("People in contact by age group and gender"),
@@ -278,8 +306,7 @@ def _gender_by_age(people, year):
     return table
 
 
-def _homeless(people, total):
-    counts = _counts(people.filter(housing__in=HOMELESS), "housing")
+def _homeless(counts, total):
     homeless_total = sum(counts.values())
     table = _shares(
         "homeless",
@@ -457,8 +484,21 @@ def _deadline(period):
 def status_report(year: int) -> StatusReport:
     """The status report for calendar year `year`."""
     period, previous = Period.year(year), Period.year(year - 1)
-    people, people_before = people_in_contact(period), people_in_contact(previous)
-    total, total_before = people.count(), people_before.count()
+    people = people_in_contact(period)
+    # Each person once in one of the cells, so the cells add up to the people in contact.
+    cells, cells_before = (
+        _age_gender_cells(people, year),
+        _age_gender_cells(people_in_contact(previous), year - 1),
+    )
+    total, total_before = sum(cells.values()), sum(cells_before.values())
+    attributes = {
+        "income_source": IncomeSource.values,
+        "marital_status": MaritalStatus.values,
+        "living_alone": LivingAlone.values,
+        "main_problem": MainProblem.values,
+        "housing": [category.value for category in HOMELESS],
+    }
+    attribute_counts = _value_counts(people, attributes)
 
     summary = Table(
         key="people",
@@ -476,8 +516,8 @@ def status_report(year: int) -> StatusReport:
         "gender",
         _("People in contact by gender"),
         Gender.choices,
-        _counts(people, "gender"),
-        _counts(people_before, "gender"),
+        _margin(cells, 1),
+        _margin(cells_before, 1),
         total,
         ["in_contact", "attributes"],
     )
@@ -485,13 +525,13 @@ def status_report(year: int) -> StatusReport:
         "age_group",
         _("People in contact by age group"),
         AgeGroup.choices,
-        _counts(_with_age_group(people, year), "report_age_group"),
-        _counts(_with_age_group(people_before, year - 1), "report_age_group"),
+        _margin(cells, 0),
+        _margin(cells_before, 0),
         total,
         ["in_contact", "age"],
     )
     attribute_tables = [
-        _shares(key, title, choices, _counts(people, key), total, ["in_contact", "attributes"])
+        _shares(key, title, choices, attribute_counts[key], total, ["in_contact", "attributes"])
         for key, title, choices in [
             ("income_source", _("Income source"), IncomeSource.choices),
             ("marital_status", _("Marital status"), MaritalStatus.choices),
@@ -509,9 +549,9 @@ def status_report(year: int) -> StatusReport:
             summary,
             gender,
             age,
-            _gender_by_age(people, year),
+            _gender_by_age(cells),
             *attribute_tables,
-            _homeless(people, total),
+            _homeless(attribute_counts["housing"], total),
             _referral_sources(period),
             _contact_kinds(period),
             _durations(period),
