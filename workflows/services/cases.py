@@ -347,10 +347,18 @@ def reassessment_open(*, case: Case) -> Reassessment:
     """The reassessment date has come (called when the timer opens the task)."""
     case.stage = Stage.REASSESSMENT
     case.save(update_fields=["stage"])
-    return Reassessment.objects.create(
+    reassessment = new_reassessment(case)
+    reassessment.save()
+    return reassessment
+
+
+def new_reassessment(case: Case, **fields) -> Reassessment:
+    """The (unsaved) reassessment the case's reassessment date opens, under its revision."""
+    return Reassessment(
         case=case,
         due_at=case.reassessment_due_at,
         standard_revision_id=case.reassessment_revision_id,
+        **fields,
     )
 
 

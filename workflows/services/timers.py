@@ -30,6 +30,7 @@ from viewflow.workflow.status import STATUS
 from viewflow.workflow.token import Token
 
 from ..models import Case, Reassessment, Stage
+from .cases import new_reassessment
 
 BATCH_SIZE = 250
 
@@ -135,8 +136,12 @@ def _fire_batch(now, batch_size, passed_over):
         if token.is_split_token():
             token = token.get_base_split_token()
         owner_id = cases[pk].primary_worker_id
-        joins.append(_task(flow.support_ended, pk, token, now, status=STATUS.DONE, started=now))
-        switches.append(_task(flow.is_reassessment_due, pk, token, now, status=STATUS.DONE))
+        joins.append(
+            _task(flow.support_ended, pk, token, now, status=STATUS.DONE, started=now, finished=now)
+        )
+        switches.append(
+            _task(flow.is_reassessment_due, pk, token, now, status=STATUS.DONE, finished=now)
+        )
         reassessments.append(
             _task(
                 flow.reassess,
@@ -144,7 +149,6 @@ def _fire_batch(now, batch_size, passed_over):
                 token,
                 now,
                 status=STATUS.ASSIGNED if owner_id else STATUS.NEW,
-                finished=None,
                 owner_id=owner_id,
                 owner_permission=flow.reassess._owner_permission,
             )
@@ -163,19 +167,11 @@ def _fire_batch(now, batch_size, passed_over):
 
     # What `services.reassessment_open` does for one case, for the batch.
     Case.objects.filter(pk__in=[cases[pk].pk for pk in ready]).update(stage=Stage.REASSESSMENT)
-    Reassessment.objects.bulk_create(
-        Reassessment(
-            case_id=cases[pk].pk,
-            due_at=cases[pk].reassessment_due_at,
-            standard_revision_id=cases[pk].reassessment_revision_id,
-            opened_at=now,
-        )
-        for pk in ready
-    )
+    Reassessment.objects.bulk_create(new_reassessment(cases[pk], opened_at=now) for pk in ready)
     return len(ready), skipped
 
 
-def _task(node, process_id, token, now, *, status, started=None, finished=True, **fields):
+def _task(node, process_id, token, now, *, status, **fields):
     return Task(
         flow_task=node,
         flow_task_type=node.task_type,
@@ -183,8 +179,6 @@ def _task(node, process_id, token, now, *, status, started=None, finished=True, 
         token=token,
         status=status,
         created=now,
-        started=started,
-        finished=now if finished is True else finished,
         data={},
         **fields,
     )
