@@ -6,11 +6,12 @@ import signal
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.utils import timezone
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
@@ -162,6 +163,36 @@ def _sweeper(*args):
     )
 
 
+@contextmanager
+def _table_held(table):
+    """Another connection holds `table` (writes wait) until the block ends."""
+    holder = connections.create_connection(DEFAULT_DB_ALIAS)
+    try:
+        with holder.cursor() as cursor:
+            cursor.execute("BEGIN")
+            cursor.execute(f'LOCK TABLE "{table}" IN EXCLUSIVE MODE')
+            try:
+                yield
+            finally:
+                cursor.execute("ROLLBACK")
+    finally:
+        holder.close()
+
+
+def _wait_until_waiting_on_locks(count, processes):
+    """Until `count` other sessions wait for a lock (or a process ended: it will fail)."""
+    deadline = time.monotonic() + 120
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline and all(p.poll() is None for p in processes):
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            )
+            if cursor.fetchone()[0] >= count:
+                return
+            time.sleep(0.02)
+
+
 def _fired_count():
     return Task.objects.filter(
         flow_task=ReferralFlow.wait_for_reassessment, status=STATUS.DONE
@@ -174,7 +205,12 @@ def test_two_sweepers_started_together_fire_each_timer_once(skp_standard, coordi
     cases = _support_cases(300, seed=15)
     _make_due(cases)
 
-    sweepers = [_sweeper("--batch-size", "25") for _ in range(2)]
+    # Start-up time differs between the two processes; so that the first cannot finish
+    # before the second begins, hold the Reassessment table until each has locked a batch
+    # and waits to write it (a test-side barrier: the command knows nothing of it).
+    with _table_held("workflows_reassessment"):
+        sweepers = [_sweeper("--batch-size", "25") for _ in range(2)]
+        _wait_until_waiting_on_locks(2, sweepers)
     outputs = [sweeper.communicate(timeout=300) for sweeper in sweepers]
 
     assert [sweeper.returncode for sweeper in sweepers] == [0, 0], outputs
