@@ -23,11 +23,14 @@ def staff_home(request):
         subjects=case_subjects(row.case for row in task_rows),
         request=request,
     )
-    reviews = (
-        TaskState.objects.reviewable_by(request.user)
-        .select_related("workflow_state", "task", "revision")
-        .order_by("started_at")
-    )
+    # Only editors see the review panel: Wagtail's lookup costs four queries, so others skip it.
+    reviews = TaskState.objects.none()
+    if request.user.has_perm("wagtailadmin.access_admin"):
+        reviews = (
+            TaskState.objects.reviewable_by(request.user)
+            .select_related("workflow_state", "task", "revision")
+            .order_by("started_at")
+        )
     recent_standards = visible_to(
         StandardPage.objects.live().order_by("-last_published_at"), request
     )[:RECENT_STANDARDS]
