@@ -10,6 +10,7 @@ from django.utils import timezone
 from workflows import services
 
 from .factories import (
+    PersonFactory,
     accept,
     case_in_support,
     log_contact,
@@ -180,3 +181,27 @@ def test_team_queue_is_paged_most_urgent_first_and_pages_keep_the_filters(
     html = first.content.decode()
     assert "3 tasks in the queue" in html
     assert "?assignment=unassigned&amp;side=2" in html
+
+
+def test_task_tables_escape_what_people_typed(
+    client, skp_standard, team_a, coordinator_a, worker_a, worker_a2
+):
+    """The rows are written by a template tag, not the template: it must escape as one does."""
+    alias = '<script>alert("x")</script> & Ole'
+    worker_a2.first_name = "<b>Bo</b>"
+    worker_a2.save()
+    case = register_case(
+        team=team_a, registered_by=worker_a, person=PersonFactory.build(alias=alias)
+    )
+    accept(client, coordinator_a, case, worker_a)
+
+    client.force_login(coordinator_a)
+    queue = client.get(reverse("workflows:team_queue")).content.decode()
+    client.force_login(worker_a)
+    mine = client.get(reverse("workflows:my_tasks")).content.decode()
+
+    escaped = "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; Ole"
+    for page in (queue, mine):
+        assert alias not in page and "<script>alert" not in page
+        assert escaped in page
+    assert "&lt;b&gt;Bo&lt;/b&gt;" in queue and "<b>Bo</b>" not in queue  # the assign list
