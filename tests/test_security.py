@@ -1,4 +1,8 @@
+import datetime
+
 import pytest
+import time_machine
+from django.contrib.sessions.models import Session
 from django.test import override_settings
 from django.urls import reverse
 
@@ -52,9 +56,43 @@ def test_a_wrong_password_answers_with_the_form_again(client, db):
     assert response.context["form"].errors
 
 
-def test_session_is_an_idle_timeout(settings):
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+def _expiry(client):
+    return Session.objects.get(session_key=client.session.session_key).expire_date
+
+
+def test_session_ends_after_the_idle_timeout_and_requests_renew_it(client, db, settings):
     assert settings.SESSION_COOKIE_AGE <= 60 * 60
+    start = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC)
+    idle = datetime.timedelta(seconds=settings.SESSION_COOKIE_AGE)
+    with time_machine.travel(start, tick=False) as traveller:
+        client.force_login(UserFactory())
+        assert client.get(reverse("staff_home")).status_code == 200
+        # Used again just before the timeout: renewed, so still logged in after another while.
+        traveller.move_to(start + idle - datetime.timedelta(seconds=5))
+        assert client.get(reverse("staff_home")).status_code == 200
+        traveller.move_to(start + idle + datetime.timedelta(minutes=10))
+        assert client.get(reverse("staff_home")).status_code == 200
+        # Then left alone for longer than the timeout: logged out.
+        traveller.shift(idle + datetime.timedelta(seconds=1))
+        response = client.get(reverse("staff_home"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_the_session_is_written_at_most_once_a_renewal_interval(client, db, settings):
+    start = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC)
+    with time_machine.travel(start, tick=False) as traveller:
+        client.force_login(UserFactory())
+        client.get(reverse("staff_home"))
+        renewed = _expiry(client)
+        traveller.shift(settings.SESSION_RENEW_SECONDS - 1)
+        client.get(reverse("staff_home"))
+        assert _expiry(client) == renewed  # not written again
+        traveller.shift(1)
+        client.get(reverse("staff_home"))
+        assert _expiry(client) == renewed + datetime.timedelta(
+            seconds=settings.SESSION_RENEW_SECONDS
+        )
 
 
 def test_public_pages_get_a_strict_content_security_policy(client, db):
