@@ -33,7 +33,7 @@ from .factories import referral_post_data
 PINNED = {
     "staff home": 10,
     "my tasks": 7,
-    "team queue": 11,
+    "team queue": 10,
     "case page": 14,
     "register referral (POST)": 29,
     "triage accept (POST)": 30,

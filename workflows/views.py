@@ -6,7 +6,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,6 +19,7 @@ from viewflow.workflow.exceptions import FlowLockFailed
 
 from intranet.audit import case_subjects, log_access, log_accesses
 from intranet.models import AccessAction
+from intranet.paging import counted_page
 from intranet.submissions import FIELD as SUBMISSION_FIELD
 from intranet.submissions import AlreadySubmitted, earlier_result, submit_once
 from pages.models import RedirectReason, TeamPage
@@ -162,7 +162,7 @@ def team_queue(request):
     tasks = services.team_queue(
         request.user, team, task_name=task_name, assignment=assignment, overdue_only=overdue
     )
-    page = Paginator(tasks, QUEUE_PAGE_SIZE).get_page(request.GET.get("side"))
+    page = counted_page(tasks, request.GET.get("side"), QUEUE_PAGE_SIZE)
     rows = _task_rows(request, page.object_list)
     _log_list(request, [row.case for row in rows], "team queue")
     return render(
