@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Page
 
-from intranet.forms import ModelChoiceField
+from intranet.forms import ModelChoiceField, QuickSelect
 from intranet.submissions import OnceOnlyFormMixin
 from pages.models import PartnerPage, RedirectReason, TeamPage
 
@@ -196,7 +196,11 @@ class ContactLogForm(OnceOnlyFormMixin, forms.ModelForm):
     class Meta:
         model = ContactLog
         fields = ["occurred_at", "kind", "worker", "achieved", "duration_minutes", "note"]
-        widgets = {"occurred_at": DATETIME_INPUT, "note": forms.Textarea(attrs={"rows": 3})}
+        widgets = {
+            "occurred_at": DATETIME_INPUT,
+            "kind": QuickSelect,
+            "note": forms.Textarea(attrs={"rows": 3}),
+        }
         field_classes = {"worker": UserChoiceField}
 
     def __init__(self, *args, case, user, **kwargs):
@@ -319,7 +323,7 @@ class GoalForm(forms.ModelForm):
     class Meta:
         model = Goal
         fields = ["area", "description"]
-        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+        widgets = {"area": QuickSelect, "description": forms.Textarea(attrs={"rows": 3})}
 
 
 class GoalStatusForm(forms.Form):
@@ -334,6 +338,7 @@ class ConsentForm(forms.ModelForm):
         fields = ["receiver", "information", "form", "given_on", "expires_on", "refused"]
         widgets = {
             "information": forms.Textarea(attrs={"rows": 3}),
+            "form": QuickSelect,
             "given_on": DATE_INPUT,
             "expires_on": DATE_INPUT,
         }
