@@ -88,7 +88,7 @@ MIDDLEWARE = [
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "intranet.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "intranet.urls"

@@ -31,19 +31,19 @@ from .factories import referral_post_data
 # Queries per request, second request of each (the first fills per-process caches). A
 # logged-in session is written at most once a minute (intranet.security), so not here.
 PINNED = {
-    "staff home": 10,
-    "my tasks": 7,
-    "team queue": 10,
-    "case page": 14,
-    "register referral (POST)": 29,
-    "triage accept (POST)": 30,
-    "leader dashboard": 23,
-    "annual status report": 14,
+    "staff home": 9,
+    "my tasks": 6,
+    "team queue": 9,
+    "case page": 13,
+    "register referral (POST)": 28,
+    "triage accept (POST)": 29,
+    "leader dashboard": 22,
+    "annual status report": 13,
     "public standard page": 12,
     "public concern form (POST)": 29,
 }
 if connection.vendor == "postgresql":
-    PINNED["leader dashboard"] = 16  # the four medians are one PERCENTILE_CONT query there
+    PINNED["leader dashboard"] = 15  # the four medians are one PERCENTILE_CONT query there
 
 
 class Pages:
