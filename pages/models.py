@@ -403,13 +403,15 @@ class StandardIndexPage(Page):
         # Its children are standards: load the one asked for in one query, not two, with
         # the department its page names.
         if len(path_components) == 1:
-            child = (
-                StandardPage.objects.child_of(self)
-                .filter(slug=path_components[0])
-                .select_related("responsible_department")
-                .first()
-            )
-            if child is not None:
+            try:  # get(), not first(): slugs are unique among siblings, and no ORDER BY to build
+                child = (
+                    StandardPage.objects.child_of(self)
+                    .select_related("responsible_department")
+                    .get(slug=path_components[0])
+                )
+            except StandardPage.DoesNotExist:
+                pass
+            else:
                 child._cached_parent_obj = self
                 return child.route(request, [])
         return super().route(request, path_components)
