@@ -132,10 +132,10 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# "default" is Django's own default: each process's memory (see workflows/public_intake.py for
-# the one thing that would want it shared). Rendered public content always stays in the
-# process: its keys change with every content change (pages/content_cache.py), so a stale
-# entry is never read, and a process restarted with new templates starts empty.
+# "default" is Django's own default: each process's memory (workflows/public_intake.py says
+# when to share it). Rendered public content always stays in the process: its keys change
+# with every content change (pages/content_cache.py), so a stale entry is never read, and a
+# process restarted with new templates starts empty.
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "public_content": {
