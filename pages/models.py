@@ -1,5 +1,6 @@
 """Wagtail content: the quality standard, the contact directory and the site's settings."""
 
+import uuid
 from datetime import timedelta
 
 from django.conf import settings
@@ -7,10 +8,12 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.http import Http404
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from modelcluster.models import ClusterableModel
@@ -23,12 +26,13 @@ from wagtail.admin.panels import (
 )
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Orderable, Page, PageManager, PageViewRestriction
+from wagtail.models import Orderable, Page, PageManager, PageViewRestriction, Site
 from wagtail.query import PageQuerySet
 from wagtail.rich_text import expand_db_html
 from wagtail.search import index
 from wagtail.search.queryset import SearchableQuerySetMixin
 
+from . import content_cache
 from .blocks import BodyBlock
 
 SECTION_FEATURES = ["h3", "bold", "italic", "ol", "ul", "link", "document-link"]
@@ -42,11 +46,19 @@ def visible_to(pages, request):
 
     Wagtail checks privacy only when a page is served; listings and search must do it here.
     """
-    restrictions = PageViewRestriction.objects.select_related("page").prefetch_related("groups")
-    for restriction in restrictions:
-        if not restriction.accept_request(request):
-            pages = pages.not_descendant_of(restriction.page, inclusive=True)
+    for restriction in failed_view_restrictions(request):
+        pages = pages.not_descendant_of(restriction.page, inclusive=True)
     return pages
+
+
+def failed_view_restrictions(request):
+    """The view restrictions `request` does not pass, read once per request."""
+    if not hasattr(request, "_failed_view_restrictions"):
+        restrictions = PageViewRestriction.objects.select_related("page").prefetch_related("groups")
+        request._failed_view_restrictions = [
+            restriction for restriction in restrictions if not restriction.accept_request(request)
+        ]
+    return request._failed_view_restrictions
 
 
 class RoutesThrough:
@@ -391,13 +403,15 @@ class StandardIndexPage(Page):
         # Its children are standards: load the one asked for in one query, not two, with
         # the department its page names.
         if len(path_components) == 1:
-            child = (
-                StandardPage.objects.child_of(self)
-                .filter(slug=path_components[0])
-                .select_related("responsible_department")
-                .first()
-            )
-            if child is not None:
+            try:  # get(), not first(): slugs are unique among siblings, and no ORDER BY to build
+                child = (
+                    StandardPage.objects.child_of(self)
+                    .select_related("responsible_department")
+                    .get(slug=path_components[0])
+                )
+            except StandardPage.DoesNotExist:
+                pass
+            else:
                 child._cached_parent_obj = self
                 return child.route(request, [])
         return super().route(request, path_components)
@@ -606,20 +620,46 @@ class StandardPage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
+        context["standard_content"] = self.public_content(request)
+        return context
+
+    def public_content(self, request):
+        """The standard below its approval facts, as HTML: the same for every visitor who
+        passes the same view restrictions, so it is kept per live revision until anything
+        it shows changes (pages/content_cache.py). A preview renders its unsaved content."""
+        key = (
+            "standard",
+            self.pk,
+            self.live_revision_id,
+            get_language(),
+            getattr(Site.find_for_request(request), "pk", None),
+            ",".join(str(r.pk) for r in failed_view_restrictions(request)),
+        )
+        html = content_cache.cached_html(request, key, lambda: self._render_content(request))
+        return mark_safe(html)  # noqa: S308 (rendered, and escaped, by our own template)
+
+    def _render_content(self, request):
         # Read through the page's own relations, so a preview shows its unsaved choices.
         chosen = self.delivering_teams.all()
         if isinstance(chosen, models.QuerySet):  # as saved: joined in the teams' query
             teams = TeamPage.objects.filter(standards=self)
         else:  # a preview's choices, held in memory
             teams = TeamPage.objects.filter(pk__in=[team.pk for team in chosen])
-        context["delivering_teams"] = visible_to(teams.live().order_by("title"), request)
         # With their destinations in the same query (a preview's unsaved redirects are in
         # memory and read each destination as the template shows it); `pk` orders the
         # redirects that have no sort order (made outside the editor) as they were made.
         redirects = self.redirects.select_related("destination").order_by("sort_order", "pk")
-        context["redirects"] = [r for r in redirects if r.destination_id]
-        context["sections"] = self.expanded_sections()
-        return context
+        # Only `request` (for links relative to its site): nothing of the visitor's own.
+        return render_to_string(
+            "pages/includes/standard_content.html",
+            {
+                "request": request,
+                "page": self,
+                "sections": self.expanded_sections(),
+                "delivering_teams": visible_to(teams.live().order_by("title"), request),
+                "redirects": [r for r in redirects if r.destination_id],
+            },
+        )
 
     def expanded_sections(self):
         """`sections` with each text as the |richtext filter renders it (links resolved).
@@ -679,6 +719,18 @@ class StandardRedirect(Orderable):
                 fields=["standard", "reason"], name="unique_redirect_reason_per_standard"
             )
         ]
+
+
+class PublishedContentVersion(models.Model):
+    """One row whose token changes with every change to published content.
+
+    Rendered public content is cached under it (pages/content_cache.py).
+    """
+
+    token = models.UUIDField(_("token"), default=uuid.uuid4)
+
+    class Meta:
+        verbose_name = _("published content version")
 
 
 # --- Site settings -------------------------------------------------------------------------

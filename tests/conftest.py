@@ -3,11 +3,13 @@
 import io
 
 import pytest
+from django.core.cache import caches
 from django.core.management import call_command
 from django.db import transaction
 
 import intranet.urls  # noqa: F401  (flow URLs must be registered before any test reverses them)
 from intranet import roles
+from pages import content_cache
 from pages.rules import rules_of_revision
 
 from .factories import StaffMemberFactory, TeamPageFactory, UserFactory
@@ -27,6 +29,14 @@ def _fresh_rules_cache():
     rules_of_revision.cache_clear()
     yield
     rules_of_revision.cache_clear()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_public_content_cache():
+    """Each test renders public content afresh, whatever an earlier test kept."""
+    caches[content_cache.CACHE_ALIAS].clear()
+    yield
+    caches[content_cache.CACHE_ALIAS].clear()
 
 
 @pytest.fixture

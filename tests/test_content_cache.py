@@ -1,0 +1,208 @@
+"""A standard's public content is kept rendered, and never shown stale or to the wrong visitor.
+
+Each test first requests the page once, so the content is in the cache, then changes what
+the page shows and requests it again.
+"""
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from wagtail.documents import get_document_model
+from wagtail.models import PageViewRestriction, Site
+
+from pages import content_cache
+from pages.models import StandardRedirect
+
+from .factories import (
+    DepartmentPageFactory,
+    PartnerPageFactory,
+    StandardPageFactory,
+    TeamPageFactory,
+)
+
+
+@pytest.fixture
+def team(db):
+    return TeamPageFactory(title="Udekørende team Nord", phone="70 10 20 31")
+
+
+@pytest.fixture
+def shelter(db):
+    return PartnerPageFactory(title="Herberget Lyset", kind="shelter")
+
+
+@pytest.fixture
+def standard(team, shelter):
+    standard = StandardPageFactory(
+        title="Kvalitetsstandard SKP",
+        delivering_teams=[team],
+        purpose="<p>At bygge bro til etablerede tilbud.</p>",
+    )
+    standard.redirects = [StandardRedirect(reason="other_municipality", destination=shelter)]
+    standard.save_revision().publish()
+    standard.refresh_from_db()  # as the editor loads it: with its live revision
+    return standard
+
+
+def page_text(client, standard):
+    response = client.get(standard.url)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_the_second_request_reads_the_content_from_the_cache(client, standard):
+    with CaptureQueriesContext(connection) as first:
+        page_text(client, standard)
+    with CaptureQueriesContext(connection) as second:
+        html = page_text(client, standard)
+
+    assert len(second) < len(first)
+    assert not [q for q in second if "pages_standardredirect" in q["sql"]]
+    assert "At bygge bro" in html and "70 10 20 31" in html and "Herberget Lyset" in html
+
+
+def test_a_team_s_new_contact_details_show_on_the_next_request(client, standard, team):
+    page_text(client, standard)
+
+    team.phone = "33 44 55 66"
+    team.save_revision().publish()
+
+    html = page_text(client, standard)
+    assert "33 44 55 66" in html and "70 10 20 31" not in html
+
+
+def test_a_newly_published_revision_of_the_standard_shows_on_the_next_request(
+    client, standard, team
+):
+    page_text(client, standard)
+    other = TeamPageFactory(title="Udekørende team Syd")
+
+    standard.purpose = "<p>Ny formulering af formålet.</p>"
+    standard.delivering_teams = [other]
+    standard.save_revision().publish()
+
+    html = page_text(client, standard)
+    assert "Ny formulering af formålet." in html and "At bygge bro" not in html
+    assert "Udekørende team Syd" in html and team.title not in html
+
+
+def test_a_redirect_destination_s_new_title_and_live_state_show_on_the_next_request(
+    client, standard, shelter
+):
+    assert f'href="{shelter.url}"' in page_text(client, standard)
+
+    shelter.title = "Herberget Morgenlyset"
+    shelter.save_revision().publish()
+    html = page_text(client, standard)
+    assert "Herberget Morgenlyset" in html and f'href="{shelter.url}"' in html
+
+    shelter.unpublish()
+    html = page_text(client, standard)
+    assert "Herberget Morgenlyset" in html and f'href="{shelter.url}"' not in html
+
+
+def test_an_unpublished_team_leaves_the_standard_on_the_next_request(client, standard, team):
+    assert team.title in page_text(client, standard)
+
+    team.unpublish()
+
+    assert team.title not in page_text(client, standard)
+
+
+def test_an_unpublished_standard_is_gone_on_the_next_request(client, standard):
+    page_text(client, standard)
+
+    standard.unpublish()
+
+    assert client.get(standard.url).status_code == 404
+
+
+def test_a_moved_team_is_linked_at_its_new_address(client, standard, team):
+    old_url = team.url
+    assert f'href="{old_url}"' in page_text(client, standard)
+
+    team.move(DepartmentPageFactory(title="Socialafdelingen"), pos="last-child")
+    team.refresh_from_db()
+
+    html = page_text(client, standard)
+    assert team.url != old_url and f'href="{team.url}"' in html and f'href="{old_url}"' not in html
+
+
+def test_preview_shows_unsaved_changes_and_leaves_the_cache_alone(client, standard, team):
+    other = TeamPageFactory(title="Udekørende team Syd")
+    page_text(client, standard)  # the live content, cached
+
+    standard.purpose = "<p>Udkast, ikke gemt.</p>"
+    standard.delivering_teams = [other]
+    preview = standard.make_preview_request().render().content.decode()
+    assert "Udkast, ikke gemt." in preview and "Udekørende team Syd" in preview
+
+    html = page_text(client, standard)
+    assert "At bygge bro" in html and "Udkast, ikke gemt." not in html
+    assert team.title in html and "Udekørende team Syd" not in html
+
+
+def test_a_team_behind_a_login_is_shown_to_staff_only(client, standard, team, worker_a):
+    PageViewRestriction.objects.create(page=team, restriction_type=PageViewRestriction.LOGIN)
+    staff = client.__class__()
+    staff.force_login(worker_a)
+
+    assert team.title in page_text(staff, standard)
+    assert team.title not in page_text(client, standard)
+    assert team.title in page_text(staff, standard)
+
+
+def test_a_new_view_restriction_hides_a_team_on_the_next_request(client, standard, team):
+    page_text(client, standard)
+
+    PageViewRestriction.objects.create(page=team, restriction_type=PageViewRestriction.LOGIN)
+
+    assert team.title not in page_text(client, standard)
+
+
+def test_the_review_badge_stays_with_logged_in_staff(client, standard, worker_a):
+    standard.next_review_date = timezone.localdate() - dt.timedelta(days=1)
+    standard.save_revision().publish()
+    staff = client.__class__()
+    staff.force_login(worker_a)
+
+    assert "Review overdue" not in page_text(client, standard)
+    assert "Review overdue" in page_text(staff, standard)
+    assert "Review overdue" not in page_text(client, standard)
+
+
+@pytest.mark.danish
+def test_each_language_has_its_own_content(client, standard, settings):
+    assert "Who delivers the support" not in page_text(client, standard)
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    assert "Who delivers the support" in page_text(client, standard)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        pytest.param(lambda team: team.save(), id="page saved"),
+        pytest.param(lambda team: team.delete(), id="page deleted"),
+        pytest.param(
+            lambda team: PageViewRestriction.objects.create(
+                page=team, restriction_type=PageViewRestriction.LOGIN
+            ),
+            id="view restriction",
+        ),
+        pytest.param(lambda team: Site.objects.first().save(), id="site"),
+        pytest.param(
+            lambda team: get_document_model().objects.create(title="Pjece", file="pjece.pdf"),
+            id="document",
+        ),
+    ],
+)
+def test_every_change_the_content_may_show_renews_the_token(team, change):
+    before = content_cache.current_token()
+
+    change(team)
+
+    assert content_cache.current_token() not in (before, None)
