@@ -592,6 +592,9 @@ class Case(models.Model):
         # indexes alone (on PostgreSQL), never from the table of every case ever closed.
         indexes = [
             models.Index(
+                fields=["referral_received_at"], include=["team"], name="case_referral_received_at"
+            ),
+            models.Index(
                 fields=["first_contact_at"],
                 include=["referral_received_at", "team"],
                 name="case_first_contact_at",
@@ -697,7 +700,6 @@ class Referral(models.Model):
     class Meta:
         verbose_name = _("referral")
         verbose_name_plural = _("referrals")
-        indexes = [models.Index(fields=["received_at"], name="referral_received_at")]
 
     def __str__(self):
         return _("Referral %(date)s") % {"date": f"{timezone.localtime(self.received_at):%Y-%m-%d}"}

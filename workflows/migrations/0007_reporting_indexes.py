@@ -10,6 +10,14 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="case",
             index=models.Index(
+                fields=["referral_received_at"],
+                include=("team",),
+                name="case_referral_received_at",
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="case",
+            index=models.Index(
                 fields=["first_contact_at"],
                 include=("referral_received_at", "team"),
                 name="case_first_contact_at",
@@ -23,9 +31,5 @@ class Migration(migrations.Migration):
                 include=("referral_received_at", "team"),
                 name="case_closed_at",
             ),
-        ),
-        migrations.AddIndex(
-            model_name="referral",
-            index=models.Index(fields=["received_at"], name="referral_received_at"),
         ),
     ]
