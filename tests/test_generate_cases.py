@@ -53,7 +53,8 @@ def test_every_stage_is_generated_with_its_active_task(reference_data):
     assert cases.count() == 60
     # Intake is a stage no service sets (a referral starts at triage), so none is made.
     assert set(cases.values_list("stage", flat=True)) == set(Stage.values) - {Stage.INTAKE}
-    for case in cases:
+    for case in cases.select_related("referral"):
+        assert case.referral_received_at == case.referral.received_at
         tasks = Task.objects.filter(process_id=case.process_id)
         open_human = tasks.filter(flow_task_type="HUMAN", status__in=OPEN)
         if case.stage == Stage.CLOSED:

@@ -84,6 +84,7 @@ def test_a_good_file_imports_closed_cases_with_their_people(world, admin_user):
     assert Person.objects.count() == 2
     assert first.team == second.team == world.team_a  # by title and by slug
     assert timezone.localtime(second.referral.received_at).date() == date(2023, 9, 5)
+    assert second.referral_received_at == second.referral.received_at  # for the medians
     assert timezone.localtime(second.first_contact_at).date() == date(2023, 9, 7)
     assert second.outcome == Outcome.HANDED_OVER and second.handover_team == world.authority
     assert second.referral.source.name == "Pårørende"

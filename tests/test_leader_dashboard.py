@@ -1,9 +1,11 @@
 """The leader's dashboard, against the register of test_status_report (now = 2.3.2026)."""
 
+import importlib
 from datetime import timedelta
 from html.parser import HTMLParser
 
 import pytest
+from django.apps import apps as django_apps
 from django.urls import reverse
 from django.utils import translation
 from viewflow.workflow.models import Process, Task
@@ -12,6 +14,7 @@ from viewflow.workflow.status import STATUS
 from intranet import roles
 from intranet.models import AccessLogEntry
 from workflows.flows import ReferralFlow
+from workflows.models import Case
 from workflows.reporting import dashboard as figures
 from workflows.reporting.periods import Period
 
@@ -103,6 +106,23 @@ def test_medians_this_period_against_the_previous(world, db):
     assert medians["previous_period"] == Period.year(2024)
     assert medians["previous"]["to_first_contact"] == pytest.approx(5.0)  # C1
     assert medians["previous"]["case_length"] == pytest.approx(61, abs=0.05)  # C8
+
+
+def test_the_migration_copies_each_referrals_time_of_receipt_to_its_case(world, db, monkeypatch):
+    migration = importlib.import_module(
+        "workflows.migrations.0006_backfill_case_referral_received_at"
+    )
+    monkeypatch.setattr(migration, "BATCH", 2)  # several batches, as on a large register
+    without_referral = Case.objects.create(person=world.register.p1, team=world.team_a)
+    received = dict(Case.objects.values_list("pk", "referral__received_at"))
+    assert received[without_referral.pk] is None
+    before = figures.medians(year_scope())
+    Case.objects.update(referral_received_at=None)
+
+    migration.backfill(django_apps, None)
+
+    assert dict(Case.objects.values_list("pk", "referral_received_at")) == received
+    assert figures.medians(year_scope()) == before
 
 
 def test_deadline_breaches_are_counted_for_everyone_and_listed_only_when_visible(

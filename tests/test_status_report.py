@@ -53,6 +53,7 @@ def make_case(person, team, received, *, source=None, due_days=7, **fields):
         team=team,
         first_contact_due=received.date() + timedelta(days=due_days),
         created_at=received,
+        referral_received_at=received,
         **fields,
     )
     Referral.objects.create(

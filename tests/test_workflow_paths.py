@@ -12,6 +12,8 @@ from viewflow.workflow.status import PROCESS, STATUS
 
 from pages.models import RedirectReason
 from workflows.models import Case, Outcome, Stage
+from workflows.reporting import dashboard as figures
+from workflows.reporting.periods import Period
 
 from .factories import (
     PersonFactory,
@@ -260,3 +262,36 @@ def test_reopen_starts_a_new_process_linked_to_the_closed_case(
         reverse("workflows:case_reopen", args=[case.pk]), {"channel": "phone", "concern": "x"}
     )
     assert again.status_code == 200  # already reopened and still open
+
+
+def test_the_dashboard_medians_follow_a_case_worked_through_the_screens_and_reopened(
+    client, standard, team_a, coordinator_a, worker_a
+):
+    received = timezone.now() - timedelta(days=3)
+    case = register_case(team=team_a, received_at=received)
+    # The referral's time of receipt is kept on the case from the start: the spans need it.
+    assert case.referral_received_at == case.referral.received_at == received
+    accept(client, coordinator_a, case, worker_a)
+    log_contact(client, worker_a, case, achieved=True)  # now, to the minute
+    finish_outreach(client, worker_a, case, "declined")  # closes the case now
+    scope = figures.Scope(
+        period=Period(timezone.localdate() - timedelta(days=7), timezone.localdate()), team=team_a
+    )
+
+    medians = figures.medians(scope)["current"]
+
+    case.refresh_from_db()
+    assert case.stage == Stage.CLOSED
+    assert medians["to_first_contact"] == pytest.approx(3, abs=1 / 1440)
+    assert medians["case_length"] == pytest.approx(3, abs=1 / 1440)
+
+    client.post(
+        reverse("workflows:case_reopen", args=[case.pk]),
+        {"channel": "phone", "concern": "Naboen ringer igen: nu vil han gerne have hjælp."},
+    )
+
+    new_case = Case.objects.get(reopened_from=case)
+    assert new_case.referral_received_at == new_case.referral.received_at > received
+    case.refresh_from_db()
+    assert case.referral_received_at == received  # the closed case keeps its own
+    assert figures.medians(scope)["current"] == medians  # the new case has no span yet

@@ -15,14 +15,15 @@ from django.db.models import (
     Q,
     QuerySet,
 )
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from pages.models import DepartmentPage, TeamPage
 
-from ..models import OPEN_STAGES, Case, Referral, Stage, case_visibility
-from .periods import Period, day_start
+from ..models import OPEN_STAGES, Case, Stage, case_visibility
+from .periods import Period
 
 # The process diagram's steps, in the order the process runs them.
 DIAGRAM_STAGES = [
@@ -55,15 +56,11 @@ class Scope:
     def cases(self) -> QuerySet:
         return self._limit(Case.objects.all())
 
-    def referrals(self) -> QuerySet:
-        return self._limit(Referral.objects.all(), case="case__")
-
-    def _limit(self, rows: QuerySet, case: str = "") -> QuerySet:
-        """`rows` of the cases in scope; `case` is the path from a row to its case."""
+    def _limit(self, rows: QuerySet) -> QuerySet:
         if self.team is not None:
-            rows = rows.filter(**{f"{case}team": self.team})
+            rows = rows.filter(team=self.team)
         if self.department is not None:
-            rows = rows.filter(**{f"{case}team__in": TeamPage.objects.child_of(self.department)})
+            rows = rows.filter(team__in=TeamPage.objects.child_of(self.department))
         return rows
 
     def teams(self) -> QuerySet:
@@ -163,24 +160,19 @@ def breach_list(scope: Scope, kind: str, *, user, now: datetime.datetime | None 
 # --- Where the cases are now ---------------------------------------------------------------
 
 
+def closed_in(cases: QuerySet, period: Period) -> QuerySet:
+    """The `cases` closed during `period`."""
+    return cases.filter(stage=Stage.CLOSED, closed_at__gte=period.start, closed_at__lt=period.end)
+
+
 def stage_counts(scope: Scope) -> list[dict]:
     """[{stage, label, count}] for every step: open cases now, and cases closed in the period."""
-    aggregates = {stage.value: Count("pk", filter=Q(stage=stage)) for stage in OPEN_STAGES} | {
-        Stage.CLOSED.value: Count(
-            "pk",
-            filter=Q(
-                stage=Stage.CLOSED,
-                closed_at__gte=scope.period.start,
-                closed_at__lt=scope.period.end,
-            ),
-        )
-    }
-    in_diagram = Q(stage__in=OPEN_STAGES) | Q(
-        stage=Stage.CLOSED, closed_at__gte=scope.period.start, closed_at__lt=scope.period.end
-    )
-    counts = scope.cases().filter(in_diagram).aggregate(**aggregates)
+    # Two counts, each from an index alone: the stage index finds the few open cases, the
+    # closed_at index the period's closed ones (one query over both reads the table).
+    counts = dict(scope.cases().open().values_list("stage").annotate(count=Count("*")).order_by())
+    counts[Stage.CLOSED.value] = closed_in(scope.cases(), scope.period).count()
     return [
-        {"stage": stage.value, "label": stage.label, "count": counts[stage.value]}
+        {"stage": stage.value, "label": stage.label, "count": counts.get(stage.value, 0)}
         for stage in DIAGRAM_STAGES
     ]
 
@@ -188,50 +180,45 @@ def stage_counts(scope: Scope) -> list[dict]:
 # --- Flow over time ------------------------------------------------------------------------
 
 
-def _per_month(rows: QuerySet, series: dict, period: Period) -> dict:
-    """{name: {month: count}} for each of `series` ({name: (date field, condition)}) over
-    `rows`: one query with a filtered count per month and series, so the rows are read once.
-    A month runs from local midnight on its first day (as TruncMonth in the time zone),
-    cut to the period."""
-    months = []
-    for month in period.months():
-        following = (month + datetime.timedelta(days=32)).replace(day=1)
-        months.append(
-            (month, max(day_start(month), period.start), min(day_start(following), period.end))
-        )
-    aggregates, wanted = {}, Q(pk__in=[])
-    for name, (field, condition) in series.items():
-        wanted |= condition & Q(**{f"{field}__gte": period.start, f"{field}__lt": period.end})
-        for index, (_month, start, end) in enumerate(months):
-            in_month = Q(**{f"{field}__gte": start, f"{field}__lt": end})
-            aggregates[f"{name}_{index}"] = Count("pk", filter=condition & in_month)
-    counts = rows.filter(wanted).aggregate(**aggregates)
-    return {
-        name: {month: counts[f"{name}_{index}"] for index, (month, _s, _e) in enumerate(months)}
-        for name in series
-    }
+def _per_month(rows: QuerySet, field: str, period: Period) -> dict:
+    """{month: count} of `rows` whose `field` falls in `period`, for each calendar month it
+    touches (a month runs from local midnight on its first day, cut to the period)."""
+    in_period = rows.filter(**{f"{field}__gte": period.start, f"{field}__lt": period.end})
+    counts = dict(
+        in_period.annotate(month=TruncMonth(field))
+        .values_list("month")
+        .annotate(count=Count("*"))
+        .order_by()
+    )
+    found = {timezone.localtime(month).date(): count for month, count in counts.items()}
+    return {month: found.get(month, 0) for month in period.months()}
 
 
 def monthly_flow(scope: Scope) -> list[dict]:
     """Per month of the period: referrals received, first contacts made, cases closed."""
-    received = _per_month(scope.referrals(), {"referrals": ("received_at", Q())}, scope.period)
-    made = _per_month(
-        scope.cases(),
-        {
-            "first_contacts": ("first_contact_at", Q()),
-            "closed": ("closed_at", Q(stage=Stage.CLOSED)),
-        },
-        scope.period,
-    )
+    # One grouped count a series, each read from the index on its date: the period's rows only.
+    # Referrals are counted by the time kept on their cases, whose index holds the team too.
+    received = _per_month(scope.cases(), RECEIVED, scope.period)
+    made = _per_month(scope.cases(), "first_contact_at", scope.period)
+    closed = _per_month(scope.cases().filter(stage=Stage.CLOSED), "closed_at", scope.period)
     return [
         {
             "month": month,
-            "referrals": received["referrals"][month],
-            "first_contacts": made["first_contacts"][month],
-            "closed": made["closed"][month],
+            "referrals": received[month],
+            "first_contacts": made[month],
+            "closed": closed[month],
         }
         for month in scope.period.months()
     ]
+
+
+# When the case's referral was received: kept on the case, so the spans need no join.
+RECEIVED = "referral_received_at"
+# The medians' spans: {name: (the field that ends it, which cases have one)}.
+SPANS = {
+    "to_first_contact": ("first_contact_at", Q()),
+    "case_length": ("closed_at", Q(stage=Stage.CLOSED)),
+}
 
 
 def median_days(queryset: QuerySet, *, since: str, until: str) -> float | None:
@@ -255,12 +242,9 @@ def period_medians(cases: QuerySet, period: Period) -> dict:
     """Median days referral -> first contact (first contacts in the period) and median case
     length referral -> closing (cases closed in the period)."""
     contacted = cases.filter(first_contact_at__gte=period.start, first_contact_at__lt=period.end)
-    closed = cases.filter(stage=Stage.CLOSED, closed_at__gte=period.start, closed_at__lt=period.end)
     return {
-        "to_first_contact": median_days(
-            contacted, since="referral__received_at", until="first_contact_at"
-        ),
-        "case_length": median_days(closed, since="referral__received_at", until="closed_at"),
+        "to_first_contact": median_days(contacted, since=RECEIVED, until="first_contact_at"),
+        "case_length": median_days(closed_in(cases, period), since=RECEIVED, until="closed_at"),
     }
 
 
@@ -271,33 +255,29 @@ class _Median(Aggregate):
     template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
 
 
-def _medians_in_one_query(cases: QuerySet, periods: dict) -> dict:
-    """`period_medians` for each of `periods` ({key: Period}) in one scan (PostgreSQL)."""
-    spans = {
-        "to_first_contact": ("first_contact_at", Q()),
-        "case_length": ("closed_at", Q(stage=Stage.CLOSED)),
-    }
-    aggregates, wanted = {}, Q(pk__in=[])
-    for key, period in periods.items():
-        for name, (until, condition) in spans.items():
-            in_period = condition & Q(**{f"{until}__gte": period.start, f"{until}__lt": period.end})
-            span = ExpressionWrapper(
-                F(until) - F("referral__received_at"), output_field=DurationField()
+def _medians_by_span(cases: QuerySet, periods: dict) -> dict:
+    """`period_medians` for each of `periods` ({key: Period}), one query a span (PostgreSQL).
+
+    Each query reads the rows of all the periods from the index on the span's end, which
+    holds the time the referral was received too: the table itself is not read.
+    """
+    first = min(period.start for period in periods.values())
+    last = max(period.end for period in periods.values())
+    found = {key: {} for key in periods}
+    for name, (until, condition) in SPANS.items():
+        span = ExpressionWrapper(F(until) - F(RECEIVED), output_field=DurationField())
+        aggregates = {
+            key: _Median(
+                span,
+                filter=Q(**{f"{until}__gte": period.start, f"{until}__lt": period.end}),
+                output_field=DurationField(),
             )
-            aggregates[f"{key}-{name}"] = _Median(
-                span, filter=in_period, output_field=DurationField()
-            )
-            wanted |= in_period
-    values = cases.filter(wanted).aggregate(**aggregates)
-    return {
-        key: {
-            name: None
-            if values[f"{key}-{name}"] is None
-            else values[f"{key}-{name}"].total_seconds() / 86400
-            for name in spans
+            for key, period in periods.items()
         }
-        for key in periods
-    }
+        rows = cases.filter(condition, **{f"{until}__gte": first, f"{until}__lt": last})
+        for key, value in rows.aggregate(**aggregates).items():
+            found[key][name] = None if value is None else value.total_seconds() / 86400
+    return found
 
 
 def medians(scope: Scope) -> dict:
@@ -305,7 +285,7 @@ def medians(scope: Scope) -> dict:
     cases = scope.cases()
     previous = scope.period.previous()
     if connections[cases.db].vendor == "postgresql":
-        found = _medians_in_one_query(cases, {"current": scope.period, "previous": previous})
+        found = _medians_by_span(cases, {"current": scope.period, "previous": previous})
     else:  # two queries a median: count, then the middle rows
         found = {
             "current": period_medians(cases, scope.period),

@@ -409,6 +409,7 @@ def _first_contact_due(team, received, cache):
 
 def _save(row: _Row, person: Person, imported_by, rules_cache):
     due, rules = _first_contact_due(row.team, row.received, rules_cache)
+    received_at = _local_noon(row.received)
     first_contact_at = _local_noon(row.first_contact) if row.first_contact else None
     refused_at_first_contact = row.outcome == Outcome.DECLINED and (
         row.first_contact is None or row.first_contact == row.closed
@@ -418,6 +419,7 @@ def _save(row: _Row, person: Person, imported_by, rules_cache):
         team=row.team,
         stage=Stage.CLOSED,
         standard_revision_id=rules.revision_id if rules else None,
+        referral_received_at=received_at,
         first_contact_due=due,
         first_contact_at=first_contact_at,
         support_started_at=None if refused_at_first_contact else first_contact_at,
@@ -425,13 +427,13 @@ def _save(row: _Row, person: Person, imported_by, rules_cache):
         outcome_note=row.note,
         closed_at=_local_noon(row.closed),
         handover_team=row.handover_team,
-        created_at=_local_noon(row.received),
+        created_at=received_at,
         created_by=imported_by,
         import_key=row.key,
     )
     Referral.objects.create(
         case=case,
-        received_at=_local_noon(row.received),
+        received_at=received_at,
         channel=row.channel,
         source=row.source,
         concern=IMPORT_MARKER + row.key,

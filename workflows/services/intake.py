@@ -58,6 +58,7 @@ def referral_register(
         team=team,
         stage=Stage.TRIAGE,
         standard_revision_id=rules.revision_id,
+        referral_received_at=received_at,
         first_contact_due=timezone.localtime(received_at).date()
         + datetime.timedelta(days=rules.first_contact_deadline_days),
         created_by=registered_by,

@@ -385,6 +385,7 @@ class CaseGenerator:
             team=team,
             stage=Stage.TRIAGE,
             standard_revision_id=rules.revision_id,
+            referral_received_at=received,
             first_contact_due=timezone.localtime(received).date()
             + datetime.timedelta(days=rules.first_contact_deadline_days),
             created_at=received,
