@@ -4,8 +4,9 @@
 
 Uses (and creates when missing) the database brobygger_bench_<cases> on the local
 PostgreSQL, cloned from brobygger_bench_template (migrated, with `demo_data`), fills it with
-`generate_cases`, then times the staff and public pages with Django's test client and
-appends a dated section to docs/benchmarks.md.
+`generate_cases`, then times the staff and public pages with Django's test client on a
+copy of it (brobygger_bench_<cases>_run, dropped afterwards: every run measures the same
+data) and appends a dated section to docs/benchmarks.md.
 """
 
 import argparse
@@ -110,6 +111,19 @@ def ensure_database(database, *, cases, seed, jobs, fresh):
     with psycopg.connect(PG + database, autocommit=True) as conn:
         conn.execute("VACUUM ANALYZE")
     return elapsed
+
+
+def run_copy(database):
+    """A copy of `database` for one run, so that every run measures the same data.
+
+    A run adds what it posts (referrals, and triage accepts that each give the worker one
+    more open task); on the generated database itself, each rerun's task lists were longer.
+    """
+    copy = f"{database}_run"
+    if _exists(copy):
+        _admin_sql(f'DROP DATABASE "{copy}"')
+    _admin_sql(f'CREATE DATABASE "{copy}" TEMPLATE "{database}"')
+    return copy
 
 
 # --- measuring -----------------------------------------------------------------------------
@@ -417,7 +431,7 @@ def _machine(database):
         "wagtail": version("wagtail"),
         "viewflow": version("django-viewflow"),
         "postgresql": pg,
-        "database": database,
+        "database": f"a copy of {database}, made for the run",
     }
 
 
@@ -439,9 +453,7 @@ def _data_size():
     return counts
 
 
-def write_report(bench, *, args, database, generated_in, load_before, load_after):
-    machine = _machine(database)
-    size = _data_size()
+def write_report(bench, *, args, machine, size, generated_in, load_before, load_after):
     now = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
         "",
@@ -506,15 +518,24 @@ def main():
     generated_in = ensure_database(
         database, cases=args.cases, seed=args.seed, jobs=args.jobs, fresh=args.fresh
     )
-    os.environ.update(_env(database))
-    load_before = os.getloadavg()[0]
-    bench = run(args)
-    load_after = os.getloadavg()[0]
+    copy = run_copy(database)
+    os.environ.update(_env(copy))
+    try:
+        load_before = os.getloadavg()[0]
+        bench = run(args)
+        load_after = os.getloadavg()[0]
+        machine, size = _machine(database), _data_size()
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        _admin_sql(f'DROP DATABASE IF EXISTS "{copy}"')
     if not args.no_report:
         write_report(
             bench,
             args=args,
-            database=database,
+            machine=machine,
+            size=size,
             generated_in=generated_in,
             load_before=load_before,
             load_after=load_after,
