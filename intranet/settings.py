@@ -124,6 +124,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Wait for a writer instead of failing at once; SQLite serialises writes.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # The reporting indexes carry extra columns for PostgreSQL's index-only reads
+    # (workflows.Case); SQLite builds them on their keys alone, which is all it needs.
+    SILENCED_SYSTEM_CHECKS = ["models.W040"]
 else:
     # Our list and case queries join 10 to 17 tables (Wagtail pages are two tables each);
     # PostgreSQL's exhaustive join-order search then spends 20 to 30 ms planning each of them

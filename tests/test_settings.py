@@ -50,6 +50,18 @@ def test_production_settings_pass_check_deploy():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_the_default_database_passes_the_database_checks(tmp_path):
+    """`./dev serve` on SQLite runs the checks migrate runs (models and indexes) warning-free."""
+    result = _run_check(
+        {"DJANGO_DEBUG": "1", "BROBYGGER_DATA_DIR": str(tmp_path)},
+        "--database",
+        "default",
+        "--fail-level",
+        "WARNING",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 @pytest.mark.danish
 def test_danish_is_the_default_language_and_copenhagen_the_time_zone(settings):
     assert settings.LANGUAGE_CODE == "da"
