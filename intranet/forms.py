@@ -1,10 +1,10 @@
 """Form pieces shared by the apps."""
 
-from html import escape as html_escape
-
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.safestring import mark_safe
+
+from .markup import quick_escape
 
 
 class QuickSelect(forms.Select):
@@ -14,14 +14,14 @@ class QuickSelect(forms.Select):
 
     def render(self, name, value, attrs=None, renderer=None):
         widget = self.get_context(name, value, attrs)["widget"]
-        html = [f'<select name="{_escape(widget["name"])}"{_attrs(widget["attrs"])}>']
+        html = [f'<select name="{quick_escape(widget["name"])}"{_attrs(widget["attrs"])}>']
         for group_name, options, _index in widget["optgroups"]:
             if group_name:
-                html.append(f'\n  <optgroup label="{_escape(group_name)}">')
+                html.append(f'\n  <optgroup label="{quick_escape(group_name)}">')
             for option in options:
                 html.append(
-                    f'\n  <option value="{_escape(option["value"])}"{_attrs(option["attrs"])}>'
-                    f"{_escape(option['label'])}</option>\n"
+                    f'\n  <option value="{quick_escape(option["value"])}"{_attrs(option["attrs"])}>'
+                    f"{quick_escape(option['label'])}</option>\n"
                 )
             if group_name:
                 html.append("\n  </optgroup>")
@@ -29,18 +29,10 @@ class QuickSelect(forms.Select):
         return mark_safe("".join(html))  # noqa: S308 (every value escaped above)
 
 
-def _escape(value):
-    """What a template's autoescape does to a value (`conditional_escape`), without Django's
-    lazy-string wrappers."""
-    if hasattr(value, "__html__"):
-        return value.__html__()
-    return html_escape(str(value))
-
-
 def _attrs(attrs):
     """django/forms/widgets/attrs.html: ` name="value"`, a bare name for True, none for False."""
     return "".join(
-        f" {name}" if value is True else f' {name}="{_escape(value)}"'
+        f" {name}" if value is True else f' {name}="{quick_escape(value)}"'
         for name, value in attrs.items()
         if value is not False
     )
