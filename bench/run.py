@@ -191,7 +191,12 @@ def run(args):
     import django
 
     django.setup()
+    from django.conf import settings
+
+    # Ours plus viewflow's own queue view (for the side-by-side), for the whole run.
+    settings.ROOT_URLCONF = "bench.viewflow_urls"
     from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Permission
     from django.core.cache import cache
     from django.test import Client
     from django.urls import NoReverseMatch, reverse
@@ -231,6 +236,14 @@ def run(args):
     bench.measure("my tasks", "worker", lambda: as_worker.get(reverse("workflows:my_tasks")))
     queue_url = reverse("workflows:team_queue") + f"?team={team.pk}"
     bench.measure("team queue", "coordinator", lambda: as_coordinator.get(queue_url))
+    # Viewflow's own queue page (bench/viewflow_urls.py) on the same data, as the same user:
+    # it asks for the flow-wide view permission, given here on the run's copy only.
+    coordinator.user_permissions.add(Permission.objects.get(codename="view_caseprocess"))
+    from bench.viewflow_urls import QUEUE_URL
+
+    bench.measure(
+        "viewflow's queue view", "coordinator", lambda: as_coordinator.get(QUEUE_URL)
+    )
 
     case = (
         Case.objects.filter(team=team, stage=Stage.SUPPORT, primary_worker=worker)
@@ -483,6 +496,7 @@ def write_report(bench, *, args, machine, size, generated_in, load_before, load_
         "|---|---|---|---|---|---|---|---|",
     ]
     plain = next((r for r in bench.rows if r["name"].startswith("plain Wagtail")), None)
+    viewflow = next((r for r in bench.rows if r["name"] == "viewflow's queue view"), None)
     for row in bench.rows:
         budget = BUDGETS.get(row["name"])
         budget_text, held = "", ""
@@ -493,6 +507,10 @@ def write_report(bench, *, args, machine, size, generated_in, load_before, load_
             ratio = row["p95"] / plain["p95"]
             budget_text += " and ≤ 1.2 × plain page"
             held += f"; {ratio:.2f} × plain" + ("" if ratio <= 1.2 else " (**over**)")
+        if row["name"] == "team queue" and viewflow is not None:
+            ratio = row["p95"] / viewflow["p95"]
+            budget_text += " and ≤ viewflow's queue view"
+            held += f"; {ratio:.2f} × viewflow's" + ("" if ratio <= 1 else " (**slower**)")
         lines.append(
             f"| {row['name']} | {row['persona']} | {row['status']} | {row['queries']} | "
             f"{row['p50']:.1f} | {row['p95']:.1f} | {budget_text} | {held} |"

@@ -401,16 +401,23 @@ def case_visibility(user, prefix=""):
     )
 
 
-def summary_visibility(user, prefix=""):
-    """Who may read a case's handover summary: the above plus the receiving team."""
+def receiving_team_visibility(user, prefix=""):
+    """Cases handed over to one of the user's teams (sent, whether or not acknowledged)."""
     if not user.is_authenticated:
         return Q(pk__in=[])
-    return case_visibility(user, prefix) | Q(
+    return Q(
         **{
             f"{prefix}handover_team_id__in": _team_ids_of(user),
             f"{prefix}handover_sent_at__isnull": False,
         }
     )
+
+
+def summary_visibility(user, prefix=""):
+    """Who may read a case's handover summary: the above plus the receiving team."""
+    if not user.is_authenticated:
+        return Q(pk__in=[])
+    return case_visibility(user, prefix) | receiving_team_visibility(user, prefix)
 
 
 class CaseQuerySet(models.QuerySet):
