@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+from django.utils.timesince import TIME_STRINGS
+from django.utils.timesince import timesince as django_timesince
 
 
 class UserLanguageMiddleware:
@@ -25,3 +27,29 @@ class UserLanguageMiddleware:
         patch_vary_headers(response, ["Cookie"])
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+class _Unit:
+    """One of `timesince`'s units ("%(num)d days"), translated once per language and number.
+
+    Django's are lazy plural strings, looked up in the catalogue on every use: a task list
+    shows an age for each of its rows, and those look-ups were a tenth of the page's time.
+    """
+
+    def __init__(self, lazy):
+        self.lazy = lazy
+        self.translated = {}
+
+    def __mod__(self, values):
+        key = (translation.get_language(), values["num"])
+        if key not in self.translated:
+            self.translated[key] = self.lazy % values
+        return self.translated[key]
+
+
+_UNITS = {name: _Unit(lazy) for name, lazy in TIME_STRINGS.items()}
+
+
+def timesince(value, now=None):
+    """Django's `timesince` (same words, same depth), with its units translated once."""
+    return django_timesince(value, now, time_strings=_UNITS)

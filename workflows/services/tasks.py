@@ -12,11 +12,11 @@ from typing import Any
 
 from django.db.models import F, Q
 from django.utils import timezone
-from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
+from intranet.locale import timesince
 from pages.models import TeamPage
 
 from ..models import (

@@ -4,7 +4,6 @@ from django import template
 from django.template.defaultfilters import date
 from django.template.defaulttags import CsrfTokenNode
 from django.utils.formats import localize
-from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
@@ -58,109 +57,112 @@ def _fill(markup, **values):
     return mark_safe(filled)  # noqa: S308 (every value is escaped above)
 
 
+class _Memo(dict):
+    """Values a task table repeats from row to row (a node's title, a team, a date, a
+    colleague list), made and escaped once per table."""
+
+    def __init__(self, make):
+        super().__init__()
+        self.make = make
+
+    def __missing__(self, key):
+        value = self[key] = self.make(key)
+        return value
+
+
 @register.simple_tag(takes_context=True)
 def task_table_rows(context, rows, show_team):
-    """The `<tr>`s of a task table: one per `TaskRow` (with its links set)."""
+    """The `<tr>`s of a task table: one per `TaskRow` (with its links set).
+
+    What is the same for every row (labels, the form markup around a link) is filled in and
+    escaped once; each row then only escapes its own values.
+    """
+    esc = quick_escape
     csrf = CsrfTokenNode().render(context)
     next_url = context["next"]
-    labels = {
-        "case": _("Case"),
-        "acute": format_html(' · <span class="badge danger">{}</span>', _("acute")),
-        "overdue": _("overdue"),
-        "contact_made": format_html('<span class="meta">{}</span>', _("contact made")),
-        "not_assigned": format_html('<span class="meta">{}</span>', _("Not assigned")),
-        "open": _("Open"),
-        "take": _("Take"),
-        "put_back": _("Put back"),
-        "assign_to": _("Assign to"),
-        "assign": _("Assign"),
-    }
-    short_dates = {}
+    acute = _fill(' · <span class="badge danger">{label}</span>', label=_("acute"))
+    contact_made = _fill('<span class="meta">{label}</span>', label=_("contact made"))
+    not_assigned = _fill('<span class="meta">{label}</span>', label=_("Not assigned"))
+    case_label, overdue_label = esc(_("Case")), esc(_("overdue"))
 
-    def short_date(day):
-        if day not in short_dates:
-            short_dates[day] = date(day, "SHORT_DATE_FORMAT")
-        return short_dates[day]
-
-    def form(action, button_class, label, fields=""):
-        return _fill(
-            _FORM,
-            action=action,
-            csrf=csrf,
-            next=next_url,
-            fields=fields,
-            button_class=button_class,
-            label=label,
+    def form(button_class, label, fields=""):
+        """The markup of a row's form before and after its action URL."""
+        head, tail = _FORM.split("{action}")
+        return head, str(
+            _fill(
+                tail,
+                csrf=csrf,
+                next=next_url,
+                fields=fields,
+                button_class=button_class,
+                label=label,
+            )
         )
+
+    claim_form = form("button-compact", _("Take"))
+    unassign_form = form("button-compact button-secondary", _("Put back"))
+    open_link = ('<a class="button-link" href="', f'">{esc(_("Open"))}</a>')
+    assign_to, assign_label = _("Assign to"), _("Assign")
+    titles = _Memo(lambda node: esc(node.task_title))
+    team_cells = _Memo(lambda title: _fill("<td>{title}</td>", title=title))
+    short_dates = _Memo(lambda day: esc(date(day, "SHORT_DATE_FORMAT")))
+    options = _Memo(
+        lambda colleagues: "".join(
+            _fill(
+                '<option value="{pk}">{name}</option>',
+                pk=localize(c.pk),
+                name=c.get_full_name() or c.username,
+            )
+            for c in colleagues
+        )
+    )
 
     html = []
     for row in rows:
         case, links = row.case, row.links
-        if row.is_handover:
-            person = row.person
-        else:
-            person = _fill('<a href="{href}">{name}</a>', href=links["case"], name=row.person)
+        person = esc(row.person)
+        if not row.is_handover:
+            person = f'<a href="{esc(links["case"])}">{person}</a>'
         due = case.first_contact_due
         if row.is_overdue:
-            due_cell = _fill(
-                '<span class="overdue">{day} · {overdue}</span>',
-                day=short_date(due),
-                overdue=labels["overdue"],
-            )
+            due_cell = f'<span class="overdue">{short_dates[due]} · {overdue_label}</span>'
         elif due and not case.first_contact_at:
-            due_cell = short_date(due)
+            due_cell = short_dates[due]
         else:
-            due_cell = labels["contact_made"]
+            due_cell = contact_made
         assign = ""
         if row.colleagues:
-            options = mark_safe(  # noqa: S308 (each option escaped by _fill)
-                "".join(
-                    _fill(
-                        '<option value="{pk}">{name}</option>',
-                        pk=localize(c.pk),
-                        name=c.get_full_name() or c.username,
-                    )
-                    for c in row.colleagues
-                )
-            )
             fields = _fill(
-                _ASSIGN_FIELDS, pk=localize(row.task.pk), label=labels["assign_to"], options=options
+                _ASSIGN_FIELDS,
+                pk=localize(row.task.pk),
+                label=assign_to,
+                options=mark_safe(options[tuple(row.colleagues)]),  # noqa: S308 (escaped)
             )
-            assign = form(
-                links["assign"], "button-compact button-secondary", labels["assign"], fields
-            )
+            head, tail = form("button-compact button-secondary", assign_label, fields)
+            assign = head + esc(links["assign"]) + tail
+        task_url = esc(links["task"])
+        owner = row.owner_name
         html.append(
-            _fill(
-                _ROW,
+            _ROW.format(
                 overdue_class="row-overdue" if row.is_overdue else "",
-                task_url=links["task"],
-                title=row.title,
-                opened=row.opened,
+                task_url=task_url,
+                title=titles[row.task.flow_task],
+                opened=esc(row.opened),
                 person=person,
-                case_label=labels["case"],
-                case_pk=localize(case.pk),
-                acute=labels["acute"] if row.is_acute else "",
-                team=_fill("<td>{title}</td>", title=row.team_title) if show_team else "",
+                case_label=case_label,
+                case_pk=esc(localize(case.pk)),
+                acute=acute if row.is_acute else "",
+                team=team_cells[row.team_title] if show_team else "",
                 due=due_cell,
-                owner=row.owner_name or labels["not_assigned"],
-                open=(
-                    _fill(
-                        '<a class="button-link" href="{href}">{label}</a>',
-                        href=links["task"],
-                        label=labels["open"],
-                    )
-                    if row.can_execute
-                    else ""
-                ),
-                claim=form(links["claim"], "button-compact", labels["take"])
-                if row.can_claim
-                else "",
+                owner=esc(owner) if owner else not_assigned,
+                open=task_url.join(open_link) if row.can_execute else "",
+                claim=claim_form[0] + esc(links["claim"]) + claim_form[1] if row.can_claim else "",
                 unassign=(
-                    form(links["unassign"], "button-compact button-secondary", labels["put_back"])
+                    unassign_form[0] + esc(links["unassign"]) + unassign_form[1]
                     if row.can_unassign
                     else ""
                 ),
                 assign=assign,
             )
         )
-    return mark_safe("".join(html))  # noqa: S308 (every row filled by _fill)
+    return mark_safe("".join(html))  # noqa: S308 (every value escaped above)
