@@ -389,11 +389,12 @@ class AssignForm(forms.Form):
 
 
 class QueueFilterForm(forms.Form):
-    team = forms.ChoiceField(label=_("Team"), required=False)
-    task = forms.ChoiceField(label=_("Task"), required=False)
+    team = forms.ChoiceField(label=_("Team"), required=False, widget=QuickSelect)
+    task = forms.ChoiceField(label=_("Task"), required=False, widget=QuickSelect)
     assignment = forms.ChoiceField(
         label=_("Assigned"),
         required=False,
+        widget=QuickSelect,
         choices=[
             ("", _("All")),
             ("unassigned", _("Not assigned")),
