@@ -33,7 +33,7 @@ from .factories import referral_post_data
 PINNED = {
     "staff home": 9,
     "my tasks": 6,
-    "team queue": 9,
+    "team queue": 8,
     "case page": 13,
     "register referral (POST)": 28,
     "triage accept (POST)": 29,

@@ -22,10 +22,19 @@ from intranet.models import AccessAction
 from intranet.paging import counted_page
 from intranet.submissions import FIELD as SUBMISSION_FIELD
 from intranet.submissions import AlreadySubmitted, earlier_result, submit_once
-from pages.models import RedirectReason, TeamPage
+from pages.models import RedirectReason
 
 from . import forms, services
-from .models import Case, Consent, EmergencyAccess, Goal, GoalStatus, Stage, team_ids_for
+from .models import (
+    Case,
+    Consent,
+    EmergencyAccess,
+    Goal,
+    GoalStatus,
+    Stage,
+    team_ids_for,
+    teams_for,
+)
 
 MAX_SEARCH_TERM = 200
 
@@ -147,7 +156,7 @@ def my_tasks(request):
 
 
 def team_queue(request):
-    teams = list(TeamPage.objects.for_user(request.user).order_by("title"))
+    teams = teams_for(request.user)
     if not teams:
         return render(request, "workflows/team_queue.html", {"teams": [], "rows": []})
     data = request.GET.copy()
