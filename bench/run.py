@@ -241,9 +241,7 @@ def run(args):
     coordinator.user_permissions.add(Permission.objects.get(codename="view_caseprocess"))
     from bench.viewflow_urls import QUEUE_URL
 
-    bench.measure(
-        "viewflow's queue view", "coordinator", lambda: as_coordinator.get(QUEUE_URL)
-    )
+    bench.measure("viewflow's queue view", "coordinator", lambda: as_coordinator.get(QUEUE_URL))
 
     case = (
         Case.objects.filter(team=team, stage=Stage.SUPPORT, primary_worker=worker)

@@ -35,14 +35,14 @@ def test_the_language_menu_names_each_language_in_its_own_words(client, db):
 
 @pytest.mark.parametrize("language", ["da", "en"])
 def test_timesince_says_what_djangos_says_in_each_language(language):
-    from datetime import datetime, timedelta, timezone
+    from datetime import UTC, datetime, timedelta
 
     from django.utils import translation
     from django.utils.timesince import timesince as django_timesince
 
     from intranet.locale import timesince
 
-    now = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)
+    now = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
     ages = [timedelta(seconds=s) for s in (0, 30, 60, 61, 3600, 3660, 7322)] + [
         timedelta(days=d, hours=h) for d in (1, 2, 6, 7, 15, 31, 45, 364, 366, 800) for h in (0, 5)
     ]

@@ -205,3 +205,22 @@ def test_task_tables_escape_what_people_typed(
         assert alias not in page and "<script>alert" not in page
         assert escaped in page
     assert "&lt;b&gt;Bo&lt;/b&gt;" in queue and "<b>Bo</b>" not in queue  # the assign list
+
+
+def test_an_acute_referral_is_marked_in_the_queue(client, skp_standard, team_a, coordinator_a):
+    acute = register_case(
+        team=team_a,
+        registered_by=coordinator_a,
+        person=PersonFactory.build(alias="Akut Anders"),
+        acute=True,
+        emergency_call="112",
+    )
+    calm = register_case(
+        team=team_a, registered_by=coordinator_a, person=PersonFactory.build(alias="Rolig Rasmus")
+    )
+    client.force_login(coordinator_a)
+    page = client.get(reverse("workflows:team_queue")).content.decode()
+    badge = ' · <span class="badge danger">acute</span>'
+    assert f"Case {acute.pk}{badge}</span>" in page
+    assert f"Case {calm.pk}</span>" in page
+    assert page.count(badge) == 1
