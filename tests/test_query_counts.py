@@ -36,7 +36,7 @@ PINNED = {
     "team queue": 9,
     "case page": 13,
     "register referral (POST)": 28,
-    "triage accept (POST)": 29,
+    "triage accept (POST)": 25,
     "leader dashboard": 24,
     "annual status report": 13,
     # Its content as kept rendered (pages/content_cache.py); 13 after a change to content.

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Page
 
@@ -166,7 +167,8 @@ class TriageForm(forms.Form):
 
     def __init__(self, *args, case, user, **kwargs):
         super().__init__(*args, **kwargs)
-        workers = services.users_with_perm_in_team(case.team, "workflows.work_case")
+        self.case = case
+        workers = services.users_with_perm_in_team(case.team_id, "workflows.work_case")
         self.fields["primary_worker"].queryset = workers
         self.fields["second_worker"].queryset = workers
         self.fields["merge_into"].queryset = services.merge_candidates(case=case, user=user)
@@ -174,9 +176,14 @@ class TriageForm(forms.Form):
         self.fields["merge_into"].label_from_instance = lambda c: (
             f"#{c.pk} {c.person} ({c.get_stage_display()})"
         )
-        suggestion = services.suggested_redirect(case=case)
-        if suggestion:
-            self.fields["redirect_reason"].initial = suggestion
+        # A sent form shows what was sent: the suggestion is read only if it is shown again.
+        if not self.is_bound and self.suggested_redirect:
+            self.fields["redirect_reason"].initial = self.suggested_redirect
+
+    @cached_property
+    def suggested_redirect(self):
+        """The redirect reason the quality standard suggests for the referral, if any."""
+        return services.suggested_redirect(case=self.case)
 
     def clean(self):
         data = super().clean()
