@@ -1,6 +1,7 @@
 """Forms of the work screens: they validate input; services decide and write."""
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -83,8 +84,29 @@ class PersonForm(forms.ModelForm):
         }
 
 
+class LoadedTeamField(ModelChoiceField):
+    """A choice among the teams its form has loaded (`teams`): checking it reads nothing."""
+
+    teams = ()
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        self.validate_no_null_characters(value)
+        try:
+            pk = TeamPage._meta.pk.to_python(value)
+        except ValidationError:
+            pk = None
+        for team in self.teams:
+            if team.pk == pk:
+                return team
+        raise ValidationError(
+            self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value}
+        )
+
+
 class ReferralForm(OnceOnlyFormMixin, forms.ModelForm):
-    team = ModelChoiceField(queryset=TeamPage.objects.none(), label=_("Team"))
+    team = LoadedTeamField(queryset=TeamPage.objects.none(), label=_("Team"))
     concern_categories = forms.MultipleChoiceField(
         label=_("Concern categories"),
         choices=ConcernCategory.choices,
@@ -117,8 +139,9 @@ class ReferralForm(OnceOnlyFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         teams = TeamPage.objects.for_user(user).order_by("title")
         self.fields["team"].queryset = teams
-        if len(teams) == 1:
-            self.fields["team"].initial = teams[0].pk
+        self.fields["team"].teams = list(teams)
+        if len(self.fields["team"].teams) == 1:
+            self.fields["team"].initial = self.fields["team"].teams[0].pk
         self.fields["source"].queryset = ReferralSource.objects.filter(active=True)
         self.fields["source"].required = True
         self.fields["received_at"].initial = timezone.localtime().replace(second=0, microsecond=0)

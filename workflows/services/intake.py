@@ -65,7 +65,6 @@ def referral_register(
         created_by=registered_by,
         reopened_from=reopened_from,
     )
-    case.save()
     referral = Referral(
         case=case,
         received_at=received_at,
@@ -79,18 +78,20 @@ def referral_register(
         emergency_call=emergency_call,
         registered_by=registered_by,
     )
-    referral.full_clean(exclude=["case"])
+    # The source and the registering user are rows the caller has loaded (the database's
+    # foreign keys still refuse one deleted meanwhile): not looked up again.
+    referral.full_clean(exclude=["case", "source", "registered_by"])
+    ReferralFlow.start.run(case=case, registered_by=registered_by)  # saves the case
     referral.save()
-    ReferralFlow.start.run(case=case, registered_by=registered_by)
     return case
 
 
 def case_attach_process(*, case: Case, activation, registered_by=None) -> None:
-    """Link a new case to the process its start task creates (called by the flow)."""
+    """Save a new case with the process its start task creates (called by the flow)."""
     activation.process.save()
     activation.task.owner = registered_by
     case.process = activation.process
-    case.save(update_fields=["process"])
+    case.save()
 
 
 def _words(text):
