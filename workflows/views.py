@@ -189,12 +189,12 @@ def overview(request):
 # --- Queue actions -------------------------------------------------------------------------
 
 
-def _visible_task(request, task_pk):
+TASK_PAGE_RELATED = ("process__case__person", "process__case__team", "owner")
+
+
+def _visible_task(request, task_pk, related=TASK_PAGE_RELATED):
     return get_object_or_404(
-        services.visible_tasks(request.user).select_related(
-            "process__case__person", "process__case__team", "owner"
-        ),
-        pk=task_pk,
+        services.visible_tasks(request.user).select_related(*related), pk=task_pk
     )
 
 
@@ -399,7 +399,10 @@ DEPENDENT_FIELDS = [
 
 def task_detail(request, task_pk):
     """A task's screen: the form of its step, or what the user may do with it."""
-    task = _visible_task(request, task_pk)
+    # A sent form that is carried out needs the case, not what the page shows of it.
+    task = _visible_task(
+        request, task_pk, TASK_PAGE_RELATED if request.method != "POST" else ["process__case"]
+    )
     case = task.process.case
     node = task.flow_task
     screen = SCREENS.get(node.name) if node is not None else None
