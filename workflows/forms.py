@@ -84,6 +84,23 @@ class PersonForm(forms.ModelForm):
         }
 
 
+class CandidateField(ModelChoiceField):
+    """A choice whose queryset (`candidates()`, set by the form) is built when first used: a
+    sent form that leaves it empty needs none."""
+
+    candidates = None
+
+    @property
+    def queryset(self):
+        if self._queryset is None and self.candidates is not None:
+            self._set_queryset(self.candidates())
+        return self._queryset
+
+    @queryset.setter
+    def queryset(self, queryset):
+        self._set_queryset(queryset)
+
+
 class LoadedTeamField(ModelChoiceField):
     """A choice among the teams its form has loaded (`teams`): checking it reads nothing."""
 
@@ -183,7 +200,7 @@ class TriageForm(forms.Form):
         label=_("Destination"),
         help_text=_("Leave empty to use the destination the quality standard names."),
     )
-    merge_into = ModelChoiceField(queryset=None, required=False, label=_("Merge into case"))
+    merge_into = CandidateField(queryset=None, required=False, label=_("Merge into case"))
     note = forms.CharField(
         label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -194,7 +211,9 @@ class TriageForm(forms.Form):
         workers = services.users_with_perm_in_team(case.team_id, "workflows.work_case")
         self.fields["primary_worker"].queryset = workers
         self.fields["second_worker"].queryset = workers
-        self.fields["merge_into"].queryset = services.merge_candidates(case=case, user=user)
+        self.fields["merge_into"].candidates = lambda: services.merge_candidates(
+            case=case, user=user
+        )
         self.fields["redirect_destination"].queryset = directory_pages()
         self.fields["merge_into"].label_from_instance = lambda c: (
             f"#{c.pk} {c.person} ({c.get_stage_display()})"
