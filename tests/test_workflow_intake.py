@@ -252,3 +252,32 @@ def test_duplicates_are_only_searched_among_cases_the_user_may_see(registering, 
     )
 
     assert response.status_code == 302  # team B's case is neither shown nor revealed
+
+
+def _difflib_similar(a, b, threshold):
+    """The duplicate search's rule as written before its shortcut (the reference)."""
+    from difflib import SequenceMatcher
+
+    a, b = (a or "").strip().lower(), (b or "").strip().lower()
+    return bool(a and b) and SequenceMatcher(None, a, b).ratio() >= threshold
+
+
+def test_the_similar_name_shortcut_gives_difflibs_answer():
+    import random
+
+    from workflows.services.intake import _Similar
+
+    rng = random.Random(6)
+    letters = "abcdeæøå -"
+    texts = ["", "  ", "Kasket", "kasketten ", "Kasketten", "Jens Hansen", "Jens Hansen "]
+    texts += ["".join(rng.choice(letters) for _ in range(rng.randint(1, 14))) for _ in range(300)]
+    compared = similar = 0
+    for wanted in texts[:80]:
+        for threshold in (0.8, 0.85):
+            rule = _Similar(wanted, threshold)
+            for other in texts:
+                expected = _difflib_similar(wanted, other, threshold)
+                assert rule(other) == expected, (wanted, other, threshold)
+                compared += 1
+                similar += expected
+    assert similar > 50 and compared - similar > 1000  # both answers are exercised

@@ -127,6 +127,24 @@ def test_under_age_referral_is_redirected_to_the_standards_family_department(
     assert case.process.status == PROCESS.DONE
 
 
+def test_a_sent_triage_form_shown_again_keeps_the_standards_suggestion(
+    client, standard, team_a, coordinator_a
+):
+    case = register_case(
+        team=team_a, person=PersonFactory.build(birth_year=timezone.now().year - 15)
+    )
+    client.force_login(coordinator_a)
+    task = open_task(case, "triage")
+    client.post(reverse("workflows:task_claim", args=[task.pk]))
+
+    response = client.post(task_url(task), {"decision": "accept"})  # no contact person
+
+    assert response.status_code == 200
+    assert response.context["suggested_label"] == RedirectReason.UNDER_AGE.label
+    assert response.context["form"].errors["primary_worker"]
+    assert open_task(case, "triage") is not None
+
+
 def test_redirect_without_a_destination_in_the_standard_asks_for_one(
     client, standard, team_a, coordinator_a
 ):

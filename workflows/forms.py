@@ -1,7 +1,9 @@
 """Forms of the work screens: they validate input; services decide and write."""
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Page
 
@@ -82,8 +84,46 @@ class PersonForm(forms.ModelForm):
         }
 
 
+class CandidateField(ModelChoiceField):
+    """A choice whose queryset (`candidates()`, set by the form) is built when first used: a
+    sent form that leaves it empty needs none."""
+
+    candidates = None
+
+    @property
+    def queryset(self):
+        if self._queryset is None and self.candidates is not None:
+            self._set_queryset(self.candidates())
+        return self._queryset
+
+    @queryset.setter
+    def queryset(self, queryset):
+        self._set_queryset(queryset)
+
+
+class LoadedTeamField(ModelChoiceField):
+    """A choice among the teams its form has loaded (`teams`): checking it reads nothing."""
+
+    teams = ()
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        self.validate_no_null_characters(value)
+        try:
+            pk = TeamPage._meta.pk.to_python(value)
+        except ValidationError:
+            pk = None
+        for team in self.teams:
+            if team.pk == pk:
+                return team
+        raise ValidationError(
+            self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value}
+        )
+
+
 class ReferralForm(OnceOnlyFormMixin, forms.ModelForm):
-    team = ModelChoiceField(queryset=TeamPage.objects.none(), label=_("Team"))
+    team = LoadedTeamField(queryset=TeamPage.objects.none(), label=_("Team"))
     concern_categories = forms.MultipleChoiceField(
         label=_("Concern categories"),
         choices=ConcernCategory.choices,
@@ -116,8 +156,9 @@ class ReferralForm(OnceOnlyFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         teams = TeamPage.objects.for_user(user).order_by("title")
         self.fields["team"].queryset = teams
-        if len(teams) == 1:
-            self.fields["team"].initial = teams[0].pk
+        self.fields["team"].teams = list(teams)
+        if len(self.fields["team"].teams) == 1:
+            self.fields["team"].initial = self.fields["team"].teams[0].pk
         self.fields["source"].queryset = ReferralSource.objects.filter(active=True)
         self.fields["source"].required = True
         self.fields["received_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
@@ -159,24 +200,32 @@ class TriageForm(forms.Form):
         label=_("Destination"),
         help_text=_("Leave empty to use the destination the quality standard names."),
     )
-    merge_into = ModelChoiceField(queryset=None, required=False, label=_("Merge into case"))
+    merge_into = CandidateField(queryset=None, required=False, label=_("Merge into case"))
     note = forms.CharField(
         label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
 
     def __init__(self, *args, case, user, **kwargs):
         super().__init__(*args, **kwargs)
-        workers = services.users_with_perm_in_team(case.team, "workflows.work_case")
+        self.case = case
+        workers = services.users_with_perm_in_team(case.team_id, "workflows.work_case")
         self.fields["primary_worker"].queryset = workers
         self.fields["second_worker"].queryset = workers
-        self.fields["merge_into"].queryset = services.merge_candidates(case=case, user=user)
+        self.fields["merge_into"].candidates = lambda: services.merge_candidates(
+            case=case, user=user
+        )
         self.fields["redirect_destination"].queryset = directory_pages()
         self.fields["merge_into"].label_from_instance = lambda c: (
             f"#{c.pk} {c.person} ({c.get_stage_display()})"
         )
-        suggestion = services.suggested_redirect(case=case)
-        if suggestion:
-            self.fields["redirect_reason"].initial = suggestion
+        # A sent form shows what was sent: the suggestion is read only if it is shown again.
+        if not self.is_bound and self.suggested_redirect:
+            self.fields["redirect_reason"].initial = self.suggested_redirect
+
+    @cached_property
+    def suggested_redirect(self):
+        """The redirect reason the quality standard suggests for the referral, if any."""
+        return services.suggested_redirect(case=self.case)
 
     def clean(self):
         data = super().clean()

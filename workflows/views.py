@@ -1,6 +1,7 @@
 """Work screens of the referral process: parse input, call a service, complete the task."""
 
 from dataclasses import dataclass
+from functools import partial
 
 from django.conf import settings
 from django.contrib import messages
@@ -197,12 +198,12 @@ def overview(request):
 # --- Queue actions -------------------------------------------------------------------------
 
 
-def _visible_task(request, task_pk):
+TASK_PAGE_RELATED = ("process__case__person", "process__case__team", "owner")
+
+
+def _visible_task(request, task_pk, related=TASK_PAGE_RELATED):
     return get_object_or_404(
-        services.visible_tasks(request.user).select_related(
-            "process__case__person", "process__case__team", "owner"
-        ),
-        pk=task_pk,
+        services.visible_tasks(request.user).select_related(*related), pk=task_pk
     )
 
 
@@ -407,16 +408,22 @@ DEPENDENT_FIELDS = [
 
 def task_detail(request, task_pk):
     """A task's screen: the form of its step, or what the user may do with it."""
-    task = _visible_task(request, task_pk)
+    # A sent form that is carried out needs the case, not what the page shows of it.
+    task = _visible_task(
+        request, task_pk, TASK_PAGE_RELATED if request.method != "POST" else ["process__case"]
+    )
     case = task.process.case
     node = task.flow_task
     screen = SCREENS.get(node.name) if node is not None else None
     if screen is None:
         raise Http404
     is_handover_ack = node.name == "acknowledge_handover"
+    # Every other task was found through its case's visibility (`services.visible_tasks`),
+    # which no task's work takes away: it leads back to the case.
+    back = partial(_case_url, request, case, visible=not is_handover_ack)
     if task.status not in services.tasks.OPEN_STATUSES:
         messages.info(request, _("This task has been completed."))
-        return redirect(_case_url(request, case))
+        return redirect(back())
     can_execute = node.can_execute(request.user, task)
     form = screen.form_class(
         request.POST if request.method == "POST" else None, **screen.form_kwargs(case, request.user)
@@ -433,7 +440,7 @@ def task_detail(request, task_pk):
                 _add_errors(form, exc)
             except services.TaskUnavailable as exc:
                 messages.error(request, str(exc))
-                return redirect(_case_url(request, case))
+                return redirect(back())
             except (FlowLockFailed, TransitionNotAllowed):
                 messages.error(
                     request,
@@ -442,11 +449,11 @@ def task_detail(request, task_pk):
                         "Nothing was saved; check the case and try again."
                     ),
                 )
-                return redirect(_case_url(request, case))
+                return redirect(back())
             else:
                 _log(request, case, AccessAction.CHANGE, what=f"task:{node.name}")
                 messages.success(request, _("“%(task)s” is done.") % {"task": node.task_title})
-                return redirect(_case_url(request, case))
+                return redirect(back())
     _log(request, case, AccessAction.VIEW, what=f"task:{node.name}")
     _log_list(request, screen.listed_cases(form), screen.listed_what)
     context = {
@@ -459,16 +466,19 @@ def task_detail(request, task_pk):
         "stages": _stages(case),
         "depends": DEPENDENT_FIELDS,
     }
-    if node.name == "triage" and form.fields["redirect_reason"].initial:
-        context["suggested_label"] = RedirectReason(form.fields["redirect_reason"].initial).label
+    if node.name == "triage" and form.suggested_redirect:
+        context["suggested_label"] = RedirectReason(form.suggested_redirect).label
     if not is_handover_ack:
         context.update(_case_context(request, case))
     return render(request, screen.template_name, context)
 
 
-def _case_url(request, case):
-    """Where a task leads back to: the case, or for a receiving team the handover summary."""
-    if Case.objects.visible_to(request.user).filter(pk=case.pk).exists():
+def _case_url(request, case, visible=False):
+    """Where a task leads back to: the case, or for a receiving team the handover summary.
+
+    `visible`: the caller has just found the case visible to the user (`case_visibility`).
+    """
+    if visible or Case.objects.visible_to(request.user).filter(pk=case.pk).exists():
         return reverse("workflows:case_detail", args=[case.pk])
     summary = Case.objects.summary_visible_to(request.user).filter(handover_sent_at__isnull=False)
     if summary.filter(pk=case.pk).exists():

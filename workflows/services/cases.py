@@ -74,7 +74,7 @@ def referral_accept(*, case: Case, primary_worker, second_worker=None, triaged_b
     """Accept the referral: one or two contact persons of the team take it."""
     _require_stage(case, Stage.TRIAGE)
     workers = set(
-        users_with_perm_in_team(case.team, "workflows.work_case").values_list("pk", flat=True)
+        users_with_perm_in_team(case.team_id, "workflows.work_case").values_list("pk", flat=True)
     )
     if primary_worker.pk not in workers:
         raise ValidationError(
@@ -92,7 +92,7 @@ def referral_accept(*, case: Case, primary_worker, second_worker=None, triaged_b
     case.primary_worker = primary_worker
     case.second_worker = second_worker
     case.stage = Stage.OUTREACH
-    case.save()
+    case.save(update_fields=["primary_worker", "second_worker", "stage"])
     return case
 
 
