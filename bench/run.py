@@ -271,7 +271,9 @@ def run(args):
                 "referral-channel": Channel.PHONE,
                 "referral-source": source.pk,
                 "referral-concern": "Sover i opgangen og virker forvirret.",
-                "submission_token": str(uuid.uuid4()),  # as the rendered form carries one
+                # As the rendered form carries one (the referral form's prefix): the once-only
+                # check is part of the request.
+                "referral-submission_token": str(uuid.uuid4()),
             },
         )
 
