@@ -59,8 +59,16 @@ def _rules_from_revision(revision):
 
 
 def _standard_for(team):
-    """The live standard delivered by `team`; without one, the most recently introduced."""
-    standards = StandardPage.objects.live().order_by("-first_published_at", "-pk")
+    """The live standard delivered by `team`; without one, the most recently introduced.
+
+    Only the columns that say which revision is in force: the rules come from the revision
+    (a whole standard page, body and all, cost more than the rest of a registration's reads).
+    """
+    standards = (
+        StandardPage.objects.live()
+        .order_by("-first_published_at", "-pk")
+        .only("live_revision_id", "last_published_at")
+    )
     if team is not None:
         governing = standards.filter(delivering_teams=getattr(team, "pk", team)).first()
         if governing is not None:
@@ -83,7 +91,7 @@ def rules_in_force(*, team=None, at: datetime | None = None) -> Rules:
     if at is None or at >= (standard.last_published_at or timezone.now()):
         if standard.live_revision_id is None:
             # Made live in code without a revision: the row is the truth.
-            return _rules_from(standard, None)
+            return _rules_from(StandardPage.objects.get(pk=standard.pk), None)
         return rules_of_revision(standard.live_revision_id)
 
     entry = (
