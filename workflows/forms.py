@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Page
 
-from intranet.forms import ModelChoiceField, QuickSelect
+from intranet.forms import QUICK_RENDERER, ModelChoiceField, QuickSelect
 from intranet.submissions import OnceOnlyFormMixin
 from pages.models import PartnerPage, RedirectReason, TeamPage
 
@@ -193,6 +193,8 @@ class TriageForm(forms.Form):
 
 
 class ContactLogForm(OnceOnlyFormMixin, forms.ModelForm):
+    default_renderer = QUICK_RENDERER  # shown on every case page
+
     class Meta:
         model = ContactLog
         fields = ["occurred_at", "kind", "worker", "achieved", "duration_minutes", "note"]
@@ -320,6 +322,8 @@ class AcknowledgeForm(forms.Form):
 
 
 class GoalForm(forms.ModelForm):
+    default_renderer = QUICK_RENDERER  # shown on every case page
+
     class Meta:
         model = Goal
         fields = ["area", "description"]
@@ -331,6 +335,7 @@ class GoalStatusForm(forms.Form):
 
 
 class ConsentForm(forms.ModelForm):
+    default_renderer = QUICK_RENDERER  # shown on every case page
     receiver = DirectoryPageField(label=_("Shared with"))
 
     class Meta:
