@@ -34,7 +34,7 @@ PINNED = {
     "staff home": 9,
     "my tasks": 6,
     "team queue": 9,
-    "case page": 13,
+    "case page": 11,
     "register referral (POST)": 28,
     "triage accept (POST)": 29,
     "leader dashboard": 24,

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -25,7 +26,16 @@ from intranet.submissions import AlreadySubmitted, earlier_result, submit_once
 from pages.models import RedirectReason, TeamPage
 
 from . import forms, services
-from .models import Case, Consent, EmergencyAccess, Goal, GoalStatus, Stage, team_ids_for
+from .models import (
+    Case,
+    Consent,
+    EmergencyAccess,
+    Goal,
+    GoalStatus,
+    Reassessment,
+    Stage,
+    team_ids_for,
+)
 
 MAX_SEARCH_TERM = 200
 
@@ -484,15 +494,22 @@ def _stages(case):
     ]
 
 
-def _case_context(request, case, tasks=None):
+def _case_context(request, case, tasks=None, *, has_consents=True, has_reassessments=True):
+    """What the case page and the task screens show of a case. `has_consents` and
+    `has_reassessments` False: the caller knows there are none, and they are not queried."""
     contacts = list(case.contacts.select_related("worker"))
     goals = list(case.goals.select_related("created_by"))
-    consents = list(case.person.consents.select_related("receiver", "recorded_by"))
+    consents = (
+        list(case.person.consents.select_related("receiver", "recorded_by")) if has_consents else []
+    )
+    can_work = request.user.has_perm("workflows.work_case") and case.is_open
     return {
         "contacts": contacts,
         "goals": goals,
         "consents": consents,
-        "reassessments": list(case.reassessments.select_related("decided_by")),
+        "reassessments": (
+            list(case.reassessments.select_related("decided_by")) if has_reassessments else []
+        ),
         "timeline": services.case_timeline(
             case,
             tasks=tasks,
@@ -500,8 +517,9 @@ def _case_context(request, case, tasks=None):
             goals=goals,
             consents=[c for c in consents if c.case_id == case.pk],
         ),
-        "can_work": request.user.has_perm("workflows.work_case") and case.is_open,
-        "contact_form": forms.ContactLogForm(case=case, user=request.user),
+        "can_work": can_work,
+        # The forms are shown to whoever can work the case only.
+        "contact_form": forms.ContactLogForm(case=case, user=request.user) if can_work else None,
     }
 
 
@@ -541,7 +559,15 @@ def _no_access(request, pk, form=None):
 
 def case_detail(request, pk):
     try:
-        case = _case_page_cases(request.user).get(pk=pk)
+        case = (
+            _case_page_cases(request.user)
+            # Most cases have neither: two EXISTS in this query save two queries after it.
+            .annotate(
+                has_consents=Exists(Consent.objects.filter(person_id=OuterRef("person_id"))),
+                has_reassessments=Exists(Reassessment.objects.filter(case_id=OuterRef("pk"))),
+            )
+            .get(pk=pk)
+        )
     except Case.DoesNotExist:
         return _no_access(request, pk)
     emergency = _emergency_access(request.user, case)
@@ -562,14 +588,20 @@ def case_detail(request, pk):
         "referral": case.referral,
         "stages": _stages(case),
         "rows": rows,
-        "goal_form": forms.GoalForm(),
         "goal_statuses": GoalStatus.choices,
-        "consent_form": forms.ConsentForm(),
         # Shown for a closed case only: queried only then.
         "reopenings": case.reopenings.all(),
         "emergency": emergency,
-        **_case_context(request, case, tasks),
+        **_case_context(
+            request,
+            case,
+            tasks,
+            has_consents=case.has_consents,
+            has_reassessments=case.has_reassessments,
+        ),
     }
+    if context["can_work"]:
+        context.update(goal_form=forms.GoalForm(), consent_form=forms.ConsentForm())
     return render(request, "workflows/case_detail.html", context)
 
 
