@@ -34,7 +34,7 @@ PINNED = {
     "staff home": 9,
     "my tasks": 6,
     "team queue": 8,
-    "case page": 13,
+    "case page": 11,
     "register referral (POST)": 31,
     "triage accept (POST)": 25,
     "leader dashboard": 24,

@@ -7,18 +7,21 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils import dateformat, timezone
+from django.utils.formats import date_format, get_format
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from viewflow.fsm import TransitionNotAllowed
 from viewflow.workflow.exceptions import FlowLockFailed
 
 from intranet.audit import case_subjects, log_access, log_accesses
+from intranet.markup import quick_escape
 from intranet.models import AccessAction
 from intranet.paging import counted_page
 from intranet.submissions import FIELD as SUBMISSION_FIELD
@@ -32,6 +35,7 @@ from .models import (
     EmergencyAccess,
     Goal,
     GoalStatus,
+    Reassessment,
     Stage,
     team_ids_for,
     teams_for,
@@ -503,24 +507,90 @@ def _stages(case):
     ]
 
 
-def _case_context(request, case, tasks=None):
+def _timeline_items(entries):
+    """Each `services.TimelineEntry` as the <li> of the case's timeline, written here rather
+    than by the template (templates/workflows/includes/timeline.html loops over these): a
+    timeline grows with every task, contact and goal, and a template's tags per entry cost
+    more than the rest of the list. The words are the template's, translated once a list
+    (trusted text, as the template's were); dates as its `date` filter wrote them."""
+    task_badges = {
+        "DONE": _("done"),
+        "CANCELED": _("cancelled"),
+        "SCHEDULED": _("scheduled"),
+        "ASSIGNED": _("assigned"),
+    }
+    task_badge, decision = _("open"), _("Decision")
+    contact_badges = {True: _("contact achieved"), False: _("attempt")}
+    prefixes = {
+        "contact": f"{_('Contact')}: ",
+        "goal": f"{_('Goal')}: ",
+        "consent": f"{_('Consent')}: ",
+    }
+    refused = f'<span class="badge danger">{_("refused")}</span>'
+    short_datetime = get_format("SHORT_DATETIME_FORMAT")
+    items = []
+    for entry in entries:
+        at = timezone.localtime(entry.at)
+        if entry.kind == "task":
+            badge = task_badges.get(entry.status, task_badge)
+            detail = (
+                f'<span class="meta">{decision}: {quick_escape(entry.detail)}</span>'
+                if entry.detail
+                else ""
+            )
+            badges = f'\n        <span class="badge">{badge}</span>\n        {detail}\n      '
+        elif entry.kind == "contact":
+            badge = contact_badges[entry.status == "achieved"]
+            badges = f'\n        <span class="badge">{badge}</span>\n      '
+        else:
+            badges = refused if entry.status == "refused" else ""
+        title = quick_escape(entry.title)
+        who = ""
+        if entry.who:
+            name = entry.who.get_full_name() or entry.who.username
+            who = f'<span class="meta">{quick_escape(name)}</span>'
+        items.append(
+            mark_safe(  # noqa: S308 (every value escaped)
+                f'\n    <li class="timeline-{quick_escape(entry.kind)}">'
+                f'\n      <time datetime="{quick_escape(at.isoformat())}">'
+                f"{quick_escape(dateformat.format(at, short_datetime))}</time>"
+                f"\n      <strong>{prefixes.get(entry.kind, '')}{title}</strong>"
+                f"\n      {badges}"
+                f"\n      {who}"
+                "\n    </li>\n  "
+            )
+        )
+    return items
+
+
+def _case_context(request, case, tasks=None, *, has_consents=True, has_reassessments=True):
+    """What the case page and the task screens show of a case. `has_consents` and
+    `has_reassessments` False: the caller knows there are none, and they are not queried."""
     contacts = list(case.contacts.select_related("worker"))
     goals = list(case.goals.select_related("created_by"))
-    consents = list(case.person.consents.select_related("receiver", "recorded_by"))
+    consents = (
+        list(case.person.consents.select_related("receiver", "recorded_by")) if has_consents else []
+    )
+    can_work = request.user.has_perm("workflows.work_case") and case.is_open
     return {
         "contacts": contacts,
         "goals": goals,
         "consents": consents,
-        "reassessments": list(case.reassessments.select_related("decided_by")),
-        "timeline": services.case_timeline(
-            case,
-            tasks=tasks,
-            contacts=contacts,
-            goals=goals,
-            consents=[c for c in consents if c.case_id == case.pk],
+        "reassessments": (
+            list(case.reassessments.select_related("decided_by")) if has_reassessments else []
         ),
-        "can_work": request.user.has_perm("workflows.work_case") and case.is_open,
-        "contact_form": forms.ContactLogForm(case=case, user=request.user),
+        "timeline": _timeline_items(
+            services.case_timeline(
+                case,
+                tasks=tasks,
+                contacts=contacts,
+                goals=goals,
+                consents=[c for c in consents if c.case_id == case.pk],
+            )
+        ),
+        "can_work": can_work,
+        # The forms are shown to whoever can work the case only.
+        "contact_form": forms.ContactLogForm(case=case, user=request.user) if can_work else None,
     }
 
 
@@ -560,7 +630,15 @@ def _no_access(request, pk, form=None):
 
 def case_detail(request, pk):
     try:
-        case = _case_page_cases(request.user).get(pk=pk)
+        case = (
+            _case_page_cases(request.user)
+            # Most cases have neither: two EXISTS in this query save two queries after it.
+            .annotate(
+                has_consents=Exists(Consent.objects.filter(person_id=OuterRef("person_id"))),
+                has_reassessments=Exists(Reassessment.objects.filter(case_id=OuterRef("pk"))),
+            )
+            .get(pk=pk)
+        )
     except Case.DoesNotExist:
         return _no_access(request, pk)
     emergency = _emergency_access(request.user, case)
@@ -581,14 +659,20 @@ def case_detail(request, pk):
         "referral": case.referral,
         "stages": _stages(case),
         "rows": rows,
-        "goal_form": forms.GoalForm(),
         "goal_statuses": GoalStatus.choices,
-        "consent_form": forms.ConsentForm(),
         # Shown for a closed case only: queried only then.
         "reopenings": case.reopenings.all(),
         "emergency": emergency,
-        **_case_context(request, case, tasks),
+        **_case_context(
+            request,
+            case,
+            tasks,
+            has_consents=case.has_consents,
+            has_reassessments=case.has_reassessments,
+        ),
     }
+    if context["can_work"]:
+        context.update(goal_form=forms.GoalForm(), consent_form=forms.ConsentForm())
     return render(request, "workflows/case_detail.html", context)
 
 
