@@ -202,6 +202,26 @@ def test_merge_into_an_open_case_of_the_same_team(
     )
 
 
+def test_the_triage_form_lists_its_merge_candidates_when_rendered_on_its_own(
+    standard, team_a, team_b, coordinator_a
+):
+    """The candidates are read when the list is shown, not only after something else
+    has read them (the task view's access log used to, before rendering)."""
+    from workflows.forms import TriageForm
+
+    existing = register_case(team=team_a)
+    other_team = register_case(team=team_b)
+    case = register_case(team=team_a)
+
+    html = str(TriageForm(case=case, user=coordinator_a)["merge_into"])
+    assert f'<option value="{existing.pk}">#{existing.pk} ' in html
+    assert f'value="{other_team.pk}"' not in html
+    # A second form of the same class lists its own case's candidates.
+    other = str(TriageForm(case=existing, user=coordinator_a)["merge_into"])
+    assert f'<option value="{case.pk}">#{case.pk} ' in other
+    assert f'value="{existing.pk}"' not in other
+
+
 def test_reassessment_loop_opens_on_the_timer_and_continues_then_closes(
     client, standard, team_a, coordinator_a, worker_a
 ):

@@ -7,7 +7,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Page
 
-from intranet.forms import QUICK_RENDERER, ModelChoiceField, QuickSelect
+from intranet.forms import QUICK_RENDERER, ModelChoiceField, ModelChoiceIterator, QuickSelect
 from intranet.submissions import OnceOnlyFormMixin
 from pages.models import PartnerPage, RedirectReason, TeamPage
 
@@ -84,10 +84,23 @@ class PersonForm(forms.ModelForm):
         }
 
 
+class _CandidateChoices(ModelChoiceIterator):
+    """A CandidateField's choices, reading the field's queryset only when they are listed
+    (Django's iterator takes the queryset when made, which is when the field is)."""
+
+    def __init__(self, field):
+        self.field = field
+
+    @property
+    def queryset(self):
+        return self.field.queryset
+
+
 class CandidateField(ModelChoiceField):
     """A choice whose queryset (`candidates()`, set by the form) is built when first used: a
     sent form that leaves it empty needs none."""
 
+    iterator = _CandidateChoices
     candidates = None
 
     @property
@@ -99,6 +112,13 @@ class CandidateField(ModelChoiceField):
     @queryset.setter
     def queryset(self, queryset):
         self._set_queryset(queryset)
+
+    def __deepcopy__(self, memo):
+        # Each form's copy lists its own candidates (the widget's choices, copied from the
+        # class's field, would read that field's queryset).
+        result = super().__deepcopy__(memo)
+        result.widget.choices = result.choices
+        return result
 
 
 class LoadedTeamField(ModelChoiceField):

@@ -511,22 +511,23 @@ def _timeline_items(entries):
     """Each `services.TimelineEntry` as the <li> of the case's timeline, written here rather
     than by the template (templates/workflows/includes/timeline.html loops over these): a
     timeline grows with every task, contact and goal, and a template's tags per entry cost
-    more than the rest of the list. The words are the template's, translated once a list
-    (trusted text, as the template's were); dates as its `date` filter wrote them."""
+    more than the rest of the list. The words are the template's, translated and escaped
+    once a list; dates as its `date` filter wrote them."""
+    esc = quick_escape  # the template's {% translate %} escaped its words too
     task_badges = {
-        "DONE": _("done"),
-        "CANCELED": _("cancelled"),
-        "SCHEDULED": _("scheduled"),
-        "ASSIGNED": _("assigned"),
+        "DONE": esc(_("done")),
+        "CANCELED": esc(_("cancelled")),
+        "SCHEDULED": esc(_("scheduled")),
+        "ASSIGNED": esc(_("assigned")),
     }
-    task_badge, decision = _("open"), _("Decision")
-    contact_badges = {True: _("contact achieved"), False: _("attempt")}
+    task_badge, decision = esc(_("open")), esc(_("Decision"))
+    contact_badges = {True: esc(_("contact achieved")), False: esc(_("attempt"))}
     prefixes = {
-        "contact": f"{_('Contact')}: ",
-        "goal": f"{_('Goal')}: ",
-        "consent": f"{_('Consent')}: ",
+        "contact": f"{esc(_('Contact'))}: ",
+        "goal": f"{esc(_('Goal'))}: ",
+        "consent": f"{esc(_('Consent'))}: ",
     }
-    refused = f'<span class="badge danger">{_("refused")}</span>'
+    refused = f'<span class="badge danger">{esc(_("refused"))}</span>'
     short_datetime = get_format("SHORT_DATETIME_FORMAT")
     items = []
     for entry in entries:
