@@ -44,6 +44,8 @@ _FORM = """
             {fields}<button type="submit" class="{button_class}">{label}</button>
           </form>
         """
+# A row's form around its action URL: the head is the same for every form.
+_FORM_HEAD, _FORM_TAIL = _FORM.split("{action}")
 _ASSIGN_FIELDS = """<label class="visually-hidden" for="assign-{pk}">{label}</label>
             <select name="user" id="assign-{pk}">
               {options}
@@ -85,12 +87,11 @@ def task_table_rows(context, rows, show_team):
     not_assigned = _fill('<span class="meta">{label}</span>', label=_("Not assigned"))
     case_label, overdue_label = esc(_("Case")), esc(_("overdue"))
 
-    def form(button_class, label, fields=""):
-        """The markup of a row's form before and after its action URL."""
-        head, tail = _FORM.split("{action}")
-        return head, str(
+    def form_tail(button_class, label, fields=""):
+        """A row form's markup after its action URL."""
+        return str(
             _fill(
-                tail,
+                _FORM_TAIL,
                 csrf=csrf,
                 next=next_url,
                 fields=fields,
@@ -99,8 +100,11 @@ def task_table_rows(context, rows, show_team):
             )
         )
 
-    claim_form = form("button-compact", _("Take"))
-    unassign_form = form("button-compact button-secondary", _("Put back"))
+    def form(action, tail):
+        return _FORM_HEAD + esc(action) + tail
+
+    claim_tail = form_tail("button-compact", _("Take"))
+    unassign_tail = form_tail("button-compact button-secondary", _("Put back"))
     open_link = ('<a class="button-link" href="', f'">{esc(_("Open"))}</a>')
     assign_to, assign_label = _("Assign to"), _("Assign")
     titles = _Memo(lambda node: esc(node.task_title))
@@ -138,8 +142,9 @@ def task_table_rows(context, rows, show_team):
                 label=assign_to,
                 options=mark_safe(options[tuple(row.colleagues)]),  # noqa: S308 (escaped)
             )
-            head, tail = form("button-compact button-secondary", assign_label, fields)
-            assign = head + esc(links["assign"]) + tail
+            assign = form(
+                links["assign"], form_tail("button-compact button-secondary", assign_label, fields)
+            )
         task_url = esc(links["task"])
         owner = row.owner_name
         html.append(
@@ -156,12 +161,8 @@ def task_table_rows(context, rows, show_team):
                 due=due_cell,
                 owner=esc(owner) if owner else not_assigned,
                 open=task_url.join(open_link) if row.can_execute else "",
-                claim=claim_form[0] + esc(links["claim"]) + claim_form[1] if row.can_claim else "",
-                unassign=(
-                    unassign_form[0] + esc(links["unassign"]) + unassign_form[1]
-                    if row.can_unassign
-                    else ""
-                ),
+                claim=form(links["claim"], claim_tail) if row.can_claim else "",
+                unassign=form(links["unassign"], unassign_tail) if row.can_unassign else "",
                 assign=assign,
             )
         )
