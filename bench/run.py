@@ -141,50 +141,23 @@ def p95(samples):
 
 
 class Bench:
+    """Pages are added, then measured together in rounds: each round makes one timed request
+    to every page, so a spell in which the machine runs slower (they last seconds here) costs
+    every page a sample or two instead of all the samples of whichever page it fell on, and
+    the side-by-side pairs (our queue and viewflow's, our standard page and the plain one)
+    are measured at the same moments."""
+
     def __init__(self, repeat, warmup=3):
         self.repeat = repeat
         self.warmup = warmup
         self.rows = []
+        self._pending = []
 
-    def measure(self, name, persona, request, *, repeat=None):
-        """`request()` makes one request and returns the response; warm-ups count queries."""
-        from django.db import connection
-        from django.test.utils import CaptureQueriesContext
+    def add(self, name, persona, request, *, repeat=None):
+        """`request()` makes one request and returns the response."""
+        self._pending.append((name, persona, request, repeat or self.repeat))
 
-        counts, statuses = set(), set()
-        for _ in range(self.warmup):
-            with CaptureQueriesContext(connection) as captured:
-                response = request()
-            counts.add(len(captured))
-            statuses.add(response.status_code)
-        times, cpu_times = [], []
-        for _ in range(repeat or self.repeat):
-            started, cpu_started = time.perf_counter(), time.process_time()
-            response = request()
-            times.append((time.perf_counter() - started) * 1000)
-            cpu_times.append((time.process_time() - cpu_started) * 1000)
-            statuses.add(response.status_code)
-        row = {
-            "name": name,
-            "persona": persona,
-            "status": "/".join(str(s) for s in sorted(statuses)),
-            "queries": "/".join(str(c) for c in sorted(counts)),
-            "p50": statistics.median(times),
-            "p95": p95(times),
-            # This process's own CPU time: the rest of the wall time is the database (its
-            # work and the round trips) and waiting for a CPU.
-            "cpu50": statistics.median(cpu_times),
-            "n": len(times),
-        }
-        self.rows.append(row)
-        print(
-            f"{name:34} {row['status']:>8} q={row['queries']:>7} "
-            f"p50={row['p50']:8.1f} p95={row['p95']:8.1f} cpu={row['cpu50']:6.1f} ms",
-            flush=True,
-        )
-        return row
-
-    def measure_call(self, name, persona, call, *, repeat=None):
+    def add_call(self, name, persona, call, *, repeat=None):
         """The same for a function (no HTTP): the viewflow queue comparison."""
 
         class _Response:
@@ -194,7 +167,52 @@ class Bench:
             call()
             return _Response
 
-        return self.measure(name, persona, request, repeat=repeat)
+        self.add(name, persona, request, repeat=repeat)
+
+    def measure(self):
+        """Warm up every added page (counting its queries), then time them in rounds."""
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        pending, self._pending = self._pending, []
+        counts = [set() for _ in pending]
+        statuses = [set() for _ in pending]
+        for index, (_, _, request, _) in enumerate(pending):
+            for _ in range(self.warmup):
+                with CaptureQueriesContext(connection) as captured:
+                    response = request()
+                counts[index].add(len(captured))
+                statuses[index].add(response.status_code)
+        times = [[] for _ in pending]
+        cpu_times = [[] for _ in pending]
+        for round_ in range(max(repeat for *_, repeat in pending)):
+            for index, (_, _, request, repeat) in enumerate(pending):
+                if round_ >= repeat:
+                    continue
+                started, cpu_started = time.perf_counter(), time.process_time()
+                response = request()
+                times[index].append((time.perf_counter() - started) * 1000)
+                cpu_times[index].append((time.process_time() - cpu_started) * 1000)
+                statuses[index].add(response.status_code)
+        for index, (name, persona, _, _) in enumerate(pending):
+            row = {
+                "name": name,
+                "persona": persona,
+                "status": "/".join(str(s) for s in sorted(statuses[index])),
+                "queries": "/".join(str(c) for c in sorted(counts[index])),
+                "p50": statistics.median(times[index]),
+                "p95": p95(times[index]),
+                # This process's own CPU time: the rest of the wall time is the database
+                # (its work and the round trips) and waiting for a CPU.
+                "cpu50": statistics.median(cpu_times[index]),
+                "n": len(times[index]),
+            }
+            self.rows.append(row)
+            print(
+                f"{name:34} {row['status']:>8} q={row['queries']:>7} "
+                f"p50={row['p50']:8.1f} p95={row['p95']:8.1f} cpu={row['cpu50']:6.1f} ms",
+                flush=True,
+            )
 
 
 def run(args):
@@ -240,18 +258,11 @@ def run(args):
     )
     anonymous = Client()
 
-    # Calibration: the cheapest request there is; on a loaded machine everything is slower.
-    bench.measure("health check (calibration)", "anonymous", lambda: anonymous.get("/health/"))
-    bench.measure("staff home", "worker", lambda: as_worker.get(reverse("staff_home")))
-    bench.measure("my tasks", "worker", lambda: as_worker.get(reverse("workflows:my_tasks")))
-    queue_url = reverse("workflows:team_queue") + f"?team={team.pk}"
-    bench.measure("team queue", "coordinator", lambda: as_coordinator.get(queue_url))
     # Viewflow's own queue page (bench/viewflow_urls.py) on the same data, as the same user:
-    # it asks for the flow-wide view permission, given here on the run's copy only.
+    # it asks for the flow-wide view permission, given here on the run's copy only (none of
+    # our pages reads it).
     coordinator.user_permissions.add(Permission.objects.get(codename="view_caseprocess"))
     from bench.viewflow_urls import QUEUE_URL
-
-    bench.measure("viewflow's queue view", "coordinator", lambda: as_coordinator.get(QUEUE_URL))
 
     case = (
         Case.objects.filter(team=team, stage=Stage.SUPPORT, primary_worker=worker)
@@ -259,8 +270,39 @@ def run(args):
         .first()
     )
     case_url = reverse("workflows:case_detail", args=[case.pk])
-    bench.measure("case page", "worker", lambda: as_worker.get(case_url))
+    queue_url = reverse("workflows:team_queue") + f"?team={team.pk}"
+    standard = StandardPage.objects.live().get(slug="stoette-og-kontaktperson")
+    plain_host = _plain_page(standard, HomePage, Site)
 
+    # First the pages that only read, measured together in rounds (Bench.measure).
+    # Calibration: the cheapest request there is; on a loaded machine everything is slower.
+    bench.add("health check (calibration)", "anonymous", lambda: anonymous.get("/health/"))
+    bench.add("staff home", "worker", lambda: as_worker.get(reverse("staff_home")))
+    bench.add("my tasks", "worker", lambda: as_worker.get(reverse("workflows:my_tasks")))
+    bench.add("team queue", "coordinator", lambda: as_coordinator.get(queue_url))
+    bench.add("viewflow's queue view", "coordinator", lambda: as_coordinator.get(QUEUE_URL))
+    bench.add("case page", "worker", lambda: as_worker.get(case_url))
+    for name, url_name, repeat in (
+        ("leader dashboard", "leader:dashboard", None),
+        ("annual status report", "leader:status_report", min(args.repeat, 10)),
+    ):
+        try:
+            url = reverse(url_name)
+        except NoReverseMatch:
+            print(f"{name}: no URL {url_name}, skipped")
+            continue
+        bench.add(name, "leader", lambda url=url: as_leader.get(url), repeat=repeat)
+    bench.add("public standard page", "anonymous", lambda: anonymous.get(standard.url))
+    bench.add(
+        "plain Wagtail page, same body",
+        "anonymous",
+        lambda: anonymous.get("/", HTTP_HOST=plain_host),
+    )
+    _queue_comparison(bench, coordinator, team, services, Task, STATUS, ReferralFlow)
+    bench.measure()
+
+    # Then the posts, after the reads: the referrals they register and the outreach tasks
+    # the triage accepts give the worker would lengthen the lists while those were timed.
     source = ReferralSource.objects.filter(active=True).first()
 
     def register():
@@ -287,7 +329,7 @@ def run(args):
             },
         )
 
-    bench.measure("register referral (POST)", "coordinator", register)
+    bench.add("register referral (POST)", "coordinator", register)
 
     # Fresh triage tasks, registered and claimed through the services (not timed).
     fresh = []
@@ -314,27 +356,7 @@ def run(args):
             {"decision": "accept", "primary_worker": worker.pk},
         )
 
-    bench.measure("triage accept (POST)", "coordinator", triage_accept)
-
-    for name, url_name, repeat in (
-        ("leader dashboard", "leader:dashboard", None),
-        ("annual status report", "leader:status_report", min(args.repeat, 10)),
-    ):
-        try:
-            url = reverse(url_name)
-        except NoReverseMatch:
-            print(f"{name}: no URL {url_name}, skipped")
-            continue
-        bench.measure(name, "leader", lambda url=url: as_leader.get(url), repeat=repeat)
-
-    standard = StandardPage.objects.live().get(slug="stoette-og-kontaktperson")
-    bench.measure("public standard page", "anonymous", lambda: anonymous.get(standard.url))
-    plain_host = _plain_page(standard, HomePage, Site)
-    bench.measure(
-        "plain Wagtail page, same body",
-        "anonymous",
-        lambda: anonymous.get("/", HTTP_HOST=plain_host),
-    )
+    bench.add("triage accept (POST)", "coordinator", triage_accept)
 
     concern_page = ConcernFormPage.objects.live().first()
     if concern_page is None:
@@ -357,9 +379,8 @@ def run(args):
                 REMOTE_ADDR=f"10.{number // 65536}.{number // 256 % 256}.{number % 256}",
             )
 
-        bench.measure("public concern form (POST)", "anonymous", concern_post)
-
-    _queue_comparison(bench, coordinator, team, services, Task, STATUS, ReferralFlow)
+        bench.add("public concern form (POST)", "anonymous", concern_post)
+    bench.measure()
     return bench
 
 
@@ -417,12 +438,12 @@ def _queue_comparison(bench, coordinator, team, services, Task, STATUS, Referral
         rows = [(t.pk, t.process_id, str(t.title), t.created) for t in tasks[:QUEUE_PAGE_SIZE]]
         return rows, tasks.count()
 
-    bench.measure_call("queue data: ours, page of 25", "coordinator", ours_page)
-    bench.measure_call(
+    bench.add_call("queue data: ours, page of 25", "coordinator", ours_page)
+    bench.add_call(
         "queue data: viewflow user_queue, page of 25", "coordinator", viewflow_queue_page
     )
-    bench.measure_call("queue data: ours, whole queue", "coordinator", ours)
-    bench.measure_call("queue data: viewflow user_queue, all", "coordinator", viewflow_queue)
+    bench.add_call("queue data: ours, whole queue", "coordinator", ours)
+    bench.add_call("queue data: viewflow user_queue, all", "coordinator", viewflow_queue)
     bench.queue_sizes = (
         len(ours()),
         len(viewflow_queue()),
