@@ -142,7 +142,7 @@ def p95(samples):
 
 class Bench:
     """Pages are added, then measured together in rounds: each round makes one timed request
-    to every page, so a spell in which the machine runs slower (they last seconds here) costs
+    to every page, so a spell in which the machine runs slower (docs/benchmarks.md) costs
     every page a sample or two instead of all the samples of whichever page it fell on, and
     the side-by-side pairs (our queue and viewflow's, our standard page and the plain one)
     are measured at the same moments."""
