@@ -113,13 +113,14 @@ def ensure_database(database, *, cases, seed, jobs, fresh):
     return elapsed
 
 
-def run_copy(database):
-    """A copy of `database` for one run, so that every run measures the same data.
+def run_copy(database, suffix="run"):
+    """A copy of `database` for one run (`<database>_<suffix>`), so that every run measures
+    the same data.
 
     A run adds what it posts (referrals, and triage accepts that each give the worker one
     more open task); on the generated database itself, each rerun's task lists were longer.
     """
-    copy = f"{database}_run"
+    copy = f"{database}_{suffix}"
     if _exists(copy):
         _admin_sql(f'DROP DATABASE "{copy}"')
     # FILE_COPY copies the files after a checkpoint; the default (WAL_LOG, PostgreSQL 15)
