@@ -136,12 +136,33 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# "default" is Django's own default: each process's memory (workflows/public_intake.py says
-# when to share it). Rendered public content always stays in the process: its keys change
-# with every content change (pages/content_cache.py), so a stale entry is never read, and a
-# process restarted with new templates starts empty.
+# "default" is Django's own default: each process's memory (Wagtail's per-process lookups).
+# "shared" holds what every process serving the site must count together: the public concern
+# form's rate limit (workflows/public_intake.py). In production it is Django's database
+# cache, in a table the migrations make (intranet/migrations/0004_shared_cache.py), so all
+# gunicorn workers on all app servers count as one; DJANGO_SHARED_CACHE=memory keeps it in
+# each process (development, the tests: one process). Rendered public content always stays
+# in the process: its keys change with every content change (pages/content_cache.py), so a
+# stale entry is never read, and a process restarted with new templates starts empty.
+SHARED_CACHE_TABLE = "brobygger_shared_cache"
+SHARED_CACHES = {
+    "database": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": SHARED_CACHE_TABLE,
+        # Expired rows are culled when the table passes MAX_ENTRIES (Django's default 300 is
+        # below a busy hour's addresses).
+        "OPTIONS": {"MAX_ENTRIES": 10000},
+    },
+    "memory": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "shared"},
+}
+_shared_cache = os.environ.get("DJANGO_SHARED_CACHE", "memory" if DEBUG else "database")
+if _shared_cache not in SHARED_CACHES:
+    raise ImproperlyConfigured(
+        f"DJANGO_SHARED_CACHE must be one of {', '.join(SHARED_CACHES)}, not {_shared_cache!r}."
+    )
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "shared": SHARED_CACHES[_shared_cache],
     "public_content": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "public-content",

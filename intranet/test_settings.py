@@ -4,6 +4,9 @@ import os
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "tests-only-secret-key")
 os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "0")
+# One process: the concern form's rate limit in its memory (a test switches to the database
+# cache production uses, tests/test_concern_form.py).
+os.environ.setdefault("DJANGO_SHARED_CACHE", "memory")
 
 from intranet.settings import *  # noqa: F403
 

@@ -1,12 +1,17 @@
 """The public concern form: anyone may refer a person; abuse is refused; nothing leaks."""
 
+import importlib
+import os
+import subprocess
+import sys
 from urllib.parse import urlencode
 
 import pytest
 from django.conf import settings
 from django.core import mail
-from django.core.cache import cache
-from django.test import Client
+from django.core.cache import CacheHandler, caches
+from django.db import connection
+from django.test import Client, override_settings
 from django.urls import reverse
 
 from pages.forms import max_body_bytes
@@ -47,9 +52,9 @@ def _concern(**overrides):
 @pytest.fixture(autouse=True)
 def empty_rate_limit():
     """The rate limit counts in the cache, which outlives a test's database."""
-    cache.clear()
+    caches[public_intake.RATE_LIMIT_CACHE].clear()
     yield
-    cache.clear()
+    caches[public_intake.RATE_LIMIT_CACHE].clear()
 
 
 @pytest.fixture
@@ -173,8 +178,67 @@ def test_the_sixth_submission_within_an_hour_is_refused_and_keeps_the_text(clien
 def test_the_rate_limit_never_stores_the_address(client, concern_page):
     client.post(concern_page.url, _concern(), REMOTE_ADDR="192.0.2.44")
 
-    keys = list(cache._cache)  # the local-memory cache of the test settings
+    keys = list(caches[public_intake.RATE_LIMIT_CACHE]._cache)  # the test settings' memory
     assert keys and not any("192.0.2.44" in key for key in keys)
+
+
+def test_in_production_every_process_counts_the_rate_limit_together(client, concern_page):
+    """Production keeps the count in the database cache: what one gunicorn worker or app
+    server counted, every other one reads (here: another cache handler, as another process
+    has), so the limit is the site's and not each process's."""
+    migration = importlib.import_module("intranet.migrations.0004_shared_cache")
+    assert settings.SHARED_CACHE_TABLE == migration.TABLE  # the table the migration made
+    shared = {**settings.CACHES, "shared": settings.SHARED_CACHES["database"]}
+    with override_settings(CACHES=shared):
+        try:
+            for _ in range(public_intake.RATE_LIMIT):
+                assert client.post(concern_page.url, _concern()).status_code == 200
+
+            with connection.cursor() as cursor:
+                cursor.execute(f"SELECT count(*) FROM {migration.TABLE}")  # noqa: S608
+                assert cursor.fetchone() == (1,)  # one keyed-hash row, holding the count
+            refused = client.post(concern_page.url, _concern())
+            assert refused.status_code == 429
+            another_process = CacheHandler()[public_intake.RATE_LIMIT_CACHE]
+            key = public_intake._rate_key(refused.wsgi_request)
+            assert another_process.get(key) == public_intake.RATE_LIMIT
+            assert Case.objects.count() == public_intake.RATE_LIMIT
+        finally:
+            caches[public_intake.RATE_LIMIT_CACHE].clear()
+
+
+@pytest.mark.parametrize(
+    ("environment", "expected"),
+    [
+        ({}, "django.core.cache.backends.db.DatabaseCache"),  # production
+        ({"DJANGO_DEBUG": "1"}, "django.core.cache.backends.locmem.LocMemCache"),
+        ({"DJANGO_SHARED_CACHE": "memory"}, "django.core.cache.backends.locmem.LocMemCache"),
+        ({"DJANGO_SHARED_CACHE": "redis"}, "ImproperlyConfigured: DJANGO_SHARED_CACHE must be"),
+    ],
+)
+def test_the_shared_cache_setting(environment, expected):
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"DJANGO_SHARED_CACHE", "DJANGO_DEBUG", "DJANGO_SETTINGS_MODULE"}
+    }
+    env.update(DJANGO_SECRET_KEY="shared-cache-test", **environment)
+    script = (
+        "try:\n"
+        "    from intranet import settings\n"
+        "    print(settings.CACHES['shared']['BACKEND'])\n"
+        "except Exception as exc:\n"
+        "    print(f'{type(exc).__name__}: {exc}')\n"
+    )
+    result = subprocess.run(  # noqa: S603 (this interpreter, a fixed script)
+        [sys.executable, "-c", script],
+        env=env,
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout.startswith(expected)
 
 
 def test_mistakes_do_not_count_against_the_rate_limit(client, concern_page):
@@ -332,7 +396,7 @@ def test_a_concerns_queries_do_not_grow_with_the_standards_redirects(
     from .factories import PartnerPageFactory
 
     client.post(concern_page.url, _concern())  # caches of the first request
-    cache.clear()
+    caches[public_intake.RATE_LIMIT_CACHE].clear()
     with CaptureQueriesContext(connection) as before:
         client.post(concern_page.url, _concern())
     for reason in ("acute", "over_age", "substance_abuse"):
@@ -340,7 +404,7 @@ def test_a_concerns_queries_do_not_grow_with_the_standards_redirects(
         skp_standard.redirects.add(StandardRedirect(reason=reason, destination=partner))
     skp_standard.save_revision().publish()
     client.post(concern_page.url, _concern())  # reads the new revision's rules once
-    cache.clear()
+    caches[public_intake.RATE_LIMIT_CACHE].clear()
 
     with CaptureQueriesContext(connection) as after:
         response = client.post(concern_page.url, _concern())

@@ -11,7 +11,7 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -21,7 +21,7 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from pages.models import ConcernFormPage, StandardPage, TeamPage
-from workflows import services
+from workflows import public_intake, services
 from workflows.flows import ReferralFlow
 from workflows.management.commands.generate_cases import CaseGenerator
 from workflows.models import Case, Channel, Person, ReferralSource, Stage
@@ -121,7 +121,7 @@ class Pages:
         )
 
     def concern(self):
-        cache.clear()  # the form's rate limit: each post comes from another address
+        caches[public_intake.RATE_LIMIT_CACHE].clear()  # the rate limit: each post from elsewhere
         number = next(self.addresses)
         return self.clients["anonymous"].post(
             self.concern_page.url,

@@ -1,8 +1,9 @@
 """The public concern form's intake: abuse limits, registration and the team's notification.
 
-The rate limit counts in Django's cache. The default cache lives in one process's memory, so
-with several app server processes or hosts each counts on its own: configure a shared cache
-(CACHES, e.g. Redis or the database cache) there, or the limit multiplies by their number.
+The rate limit counts in the "shared" cache (settings.CACHES): in production Django's database
+cache, which every gunicorn worker on every app server sees, so the limit holds for the site
+as a whole and not per process. Its increments are a read and a write: two submissions from
+one address at the same moment may count once, which a limit of five an hour can afford.
 """
 
 import logging
@@ -10,7 +11,7 @@ import secrets
 
 from axes.helpers import get_client_ip_address
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -28,6 +29,7 @@ logger = logging.getLogger(__name__)
 
 RATE_LIMIT = 5  # submissions per address ...
 RATE_WINDOW_SECONDS = 60 * 60  # ... per hour
+RATE_LIMIT_CACHE = "shared"
 
 
 # --- Abuse limits ---------------------------------------------------------------------------
@@ -52,12 +54,13 @@ def _rate_key(request):
 
 def rate_limited(request) -> bool:
     """Has this address sent RATE_LIMIT submissions within the window?"""
-    return (cache.get(_rate_key(request)) or 0) >= RATE_LIMIT
+    return (caches[RATE_LIMIT_CACHE].get(_rate_key(request)) or 0) >= RATE_LIMIT
 
 
 def submission_record(request) -> None:
     """Count one submission from the request's address (the window starts at the first)."""
     key = _rate_key(request)
+    cache = caches[RATE_LIMIT_CACHE]
     if cache.add(key, 1, RATE_WINDOW_SECONDS):
         return
     try:
