@@ -5,6 +5,7 @@ import io
 
 import time_machine
 from django.core.management import call_command
+from django.db import connection
 from django.utils import timezone
 
 from intranet.audit import log_access
@@ -29,3 +30,30 @@ def test_prune_command_keeps_recent_entries(db, settings):
 
     call_command("prune_access_log", stdout=out)
     assert sorted(AccessLogEntry.objects.values_list("what", flat=True)) == ["kept", "today"]
+
+
+def test_prune_command_forgets_expired_rate_limit_counts(db, settings):
+    """The concern form's counts are keyed hashes of citizens' addresses: gone the night
+    after they expire, kept while they still count."""
+    from django.core.cache import caches
+
+    from workflows import public_intake
+
+    settings.CACHES = {**settings.CACHES, "shared": settings.SHARED_CACHES["database"]}
+    cache = caches[public_intake.RATE_LIMIT_CACHE]
+    try:
+        with time_machine.travel(timezone.now() - datetime.timedelta(hours=2)):
+            cache.set("concern-form:expired", 3, public_intake.RATE_WINDOW_SECONDS)
+        cache.set("concern-form:counting", 1, public_intake.RATE_WINDOW_SECONDS)
+        out = io.StringIO()
+
+        call_command("prune_access_log", stdout=out)
+
+        assert "1 expired rate-limit counts" in out.getvalue()
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT cache_key FROM {settings.SHARED_CACHE_TABLE}")  # noqa: S608
+            assert [key for (key,) in cursor.fetchall()] == [":1:concern-form:counting"]
+        assert cache.get("concern-form:counting") == 1
+    finally:
+        cache.clear()
+        settings.CACHES = {**settings.CACHES, "shared": settings.SHARED_CACHES["memory"]}

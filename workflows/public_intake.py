@@ -12,8 +12,9 @@ import secrets
 from axes.helpers import get_client_ip_address
 from django.conf import settings
 from django.core.cache import caches
+from django.core.cache.backends.db import DatabaseCache
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import connections, router, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -67,6 +68,27 @@ def submission_record(request) -> None:
         cache.incr(key)
     except ValueError:  # expired between add and incr
         cache.set(key, 1, RATE_WINDOW_SECONDS)
+
+
+def rate_limit_prune() -> int:
+    """Delete the rate limit's expired counts from the database cache; returns how many.
+
+    They are keyed hashes of citizens' addresses: an hour after the last submission they are
+    no longer needed, and the database cache itself deletes expired rows only once it holds
+    more than its MAX_ENTRIES. `manage.py prune_access_log` calls this every night. A memory
+    cache forgets them itself (0).
+    """
+    cache = caches[RATE_LIMIT_CACHE]
+    if not isinstance(cache, DatabaseCache):
+        return 0
+    using = router.db_for_write(cache.cache_model_class)
+    connection = connections[using]
+    table = connection.ops.quote_name(cache._table)
+    # As the database cache compares its own expiry times (DatabaseCache._cull).
+    now = connection.ops.adapt_datetimefield_value(timezone.now().replace(microsecond=0))
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {table} WHERE expires < %s", [now])  # noqa: S608
+        return cursor.rowcount
 
 
 # --- Receipt numbers ------------------------------------------------------------------------

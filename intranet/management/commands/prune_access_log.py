@@ -2,7 +2,8 @@
 
 Goes through intranet.audit.access_log_prune, the one deletion the append-only trigger lets
 through. Also forgets used form-submission tokens older than 30 days
-(intranet.submissions). Run it daily from cron or a systemd timer:
+(intranet.submissions) and the concern form's expired rate-limit counts
+(workflows.public_intake.rate_limit_prune). Run it daily from cron or a systemd timer:
 
     30 3 * * * cd /srv/brobygger && .venv/bin/python manage.py prune_access_log
 """
@@ -16,6 +17,7 @@ from django.utils import timezone
 from intranet import submissions
 from intranet.audit import access_log_prune
 from intranet.models import AccessLogEntry
+from workflows.public_intake import rate_limit_prune
 
 
 class Command(BaseCommand):
@@ -38,9 +40,10 @@ class Command(BaseCommand):
             return
         deleted = access_log_prune(before=before)
         tokens = submissions.prune()
+        counts = rate_limit_prune()
         self.stdout.write(
             self.style.SUCCESS(
-                f"Deleted {deleted} entries older than {before:%Y-%m-%d %H:%M %Z} "
-                f"and {tokens} used form tokens."
+                f"Deleted {deleted} entries older than {before:%Y-%m-%d %H:%M %Z}, "
+                f"{tokens} used form tokens and {counts} expired rate-limit counts."
             )
         )
