@@ -256,7 +256,8 @@ def report(args, *, answers, failures, seconds, outcome, server_errors, database
         "",
         "| what | result |",
         "|---|---|",
-        f"| requests | {requests_made:,} in {seconds:.1f} s "
+        f"| forms sent (each answer then followed to its page) | {requests_made:,} in "
+        f"{seconds:.1f} s "
         f"({requests_made / seconds:.0f} per second) |",
         "| answers | "
         + ", ".join(f"{count:,} × HTTP {status}" for status, count in sorted(statuses.items()))

@@ -1,5 +1,6 @@
 """The public concern form: anyone may refer a person; abuse is refused; nothing leaks."""
 
+import datetime
 import importlib
 import os
 import subprocess
@@ -7,12 +8,14 @@ import sys
 from urllib.parse import urlencode
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.core import mail
 from django.core.cache import CacheHandler, caches
 from django.db import connection
 from django.test import Client, override_settings
 from django.urls import reverse
+from django.utils import timezone
 
 from pages.forms import max_body_bytes
 from pages.models import ConcernFormPage, HomePage
@@ -201,8 +204,31 @@ def test_in_production_every_process_counts_the_rate_limit_together(client, conc
             assert refused.status_code == 429
             another_process = CacheHandler()[public_intake.RATE_LIMIT_CACHE]
             key = public_intake._rate_key(refused.wsgi_request)
-            assert another_process.get(key) == public_intake.RATE_LIMIT
+            assert another_process.get(key)[0] == public_intake.RATE_LIMIT
             assert Case.objects.count() == public_intake.RATE_LIMIT
+        finally:
+            caches[public_intake.RATE_LIMIT_CACHE].clear()
+
+
+@pytest.mark.parametrize("kind", ["memory", "database"])
+def test_the_rate_limit_window_is_an_hour_from_the_first_submission(client, concern_page, kind):
+    """In either cache: refused for the rest of the hour after the first of five
+    submissions (the database cache's own increment would have let the address in again
+    after five minutes), and let in once that hour is over."""
+    started = timezone.now()
+    with override_settings(CACHES={**settings.CACHES, "shared": settings.SHARED_CACHES[kind]}):
+        try:
+            with time_machine.travel(started, tick=False) as clock:
+                for minute in range(public_intake.RATE_LIMIT):
+                    clock.move_to(started + datetime.timedelta(minutes=minute))
+                    assert client.post(concern_page.url, _concern()).status_code == 200
+                clock.move_to(started + datetime.timedelta(minutes=15))
+                assert client.post(concern_page.url, _concern()).status_code == 429
+                clock.move_to(started + datetime.timedelta(minutes=59))
+                assert client.post(concern_page.url, _concern()).status_code == 429
+                clock.move_to(started + datetime.timedelta(minutes=61))
+                assert client.post(concern_page.url, _concern()).status_code == 200
+            assert Case.objects.count() == public_intake.RATE_LIMIT + 1
         finally:
             caches[public_intake.RATE_LIMIT_CACHE].clear()
 

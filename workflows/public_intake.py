@@ -2,12 +2,14 @@
 
 The rate limit counts in the "shared" cache (settings.CACHES): in production Django's database
 cache, which every gunicorn worker on every app server sees, so the limit holds for the site
-as a whole and not per process. Its increments are a read and a write: two submissions from
-one address at the same moment may count once, which a limit of five an hour can afford.
+as a whole and not per process. A count is a read and a write: two submissions from one
+address at the same moment may count once, which a limit of five an hour can afford.
 """
 
 import logging
+import math
 import secrets
+import time
 
 from axes.helpers import get_client_ip_address
 from django.conf import settings
@@ -53,21 +55,32 @@ def _rate_key(request):
     return f"concern-form:{digest}"
 
 
+def _window(cache, key, now):
+    """(submissions counted, when the window ends) for the address under `key`."""
+    counted = cache.get(key)
+    if counted is None or counted[1] <= now:
+        return 0, now + RATE_WINDOW_SECONDS
+    return counted
+
+
 def rate_limited(request) -> bool:
     """Has this address sent RATE_LIMIT submissions within the window?"""
-    return (caches[RATE_LIMIT_CACHE].get(_rate_key(request)) or 0) >= RATE_LIMIT
+    count, _ = _window(caches[RATE_LIMIT_CACHE], _rate_key(request), time.time())
+    return count >= RATE_LIMIT
 
 
 def submission_record(request) -> None:
-    """Count one submission from the request's address (the window starts at the first)."""
+    """Count one submission from the request's address (the window starts at the first).
+
+    The window's end is kept with the count, and each write sets the entry to expire then:
+    a cache's own `incr` may not keep the expiry (the database cache's sets the cache's
+    default timeout of five minutes again).
+    """
     key = _rate_key(request)
     cache = caches[RATE_LIMIT_CACHE]
-    if cache.add(key, 1, RATE_WINDOW_SECONDS):
-        return
-    try:
-        cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, RATE_WINDOW_SECONDS)
+    now = time.time()
+    count, until = _window(cache, key, now)
+    cache.set(key, (count + 1, until), max(1, math.ceil(until - now)))
 
 
 def rate_limit_prune() -> int:
