@@ -149,6 +149,36 @@ def run_step(users, seconds, host, database, workdir):
     return stats, logged
 
 
+def prepare_production(env, static_root, usernames, *, collect=False):
+    """What gunicorn with the production settings (`env`) needs from a bench database:
+    the static files collected (kept in `static_root` between runs: collecting and
+    compressing Wagtail's takes minutes; `collect` does it again), and the `usernames`
+    with production password hashes (the bench data was filled under the test settings'
+    fast, weak hasher, which production does not accept)."""
+    python = sys.executable
+    if collect or not (static_root / "staticfiles.json").exists():
+        subprocess.run(  # noqa: S603
+            [python, str(ROOT / "manage.py"), "collectstatic", "--noinput", "-v0"],
+            env=env,
+            check=True,
+        )
+    subprocess.run(  # noqa: S603
+        [
+            python,
+            str(ROOT / "manage.py"),
+            "shell",
+            "-c",
+            "from django.contrib.auth import get_user_model\n"
+            "from intranet.management.commands.demo_data import DEMO_PASSWORD\n"
+            f"for user in get_user_model().objects.filter(username__in={list(usernames)!r}):\n"
+            "    user.set_password(DEMO_PASSWORD)\n"
+            "    user.save(update_fields=['password'])\n",
+        ],
+        env=env,
+        check=True,
+    )
+
+
 def bench_password():
     from intranet.management.commands.demo_data import DEMO_PASSWORD
 
@@ -229,29 +259,7 @@ def main():
 
     django.setup()
     python = sys.executable
-    if args.collectstatic or not (static_root / "staticfiles.json").exists():
-        subprocess.run(  # noqa: S603
-            [python, str(ROOT / "manage.py"), "collectstatic", "--noinput", "-v0"],
-            env=env,
-            check=True,
-        )
-    # The bench database was filled under the test settings (a fast, weak password hasher
-    # production does not accept): give the load test's accounts production hashes.
-    subprocess.run(  # noqa: S603
-        [
-            python,
-            str(ROOT / "manage.py"),
-            "shell",
-            "-c",
-            "from django.contrib.auth import get_user_model\n"
-            "from intranet.management.commands.demo_data import DEMO_PASSWORD\n"
-            f"for user in get_user_model().objects.filter(username__in={STAFF!r}):\n"
-            "    user.set_password(DEMO_PASSWORD)\n"
-            "    user.save(update_fields=['password'])\n",
-        ],
-        env=env,
-        check=True,
-    )
+    prepare_production(env, static_root, STAFF, collect=args.collectstatic)
     port = _free_port()
     host = f"http://localhost:{port}"
     server = subprocess.Popen(  # noqa: S603 (gunicorn from our venv, fixed arguments)

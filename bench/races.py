@@ -34,7 +34,6 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 from collections import Counter
 from pathlib import Path
 
@@ -53,36 +52,21 @@ MESSAGE = re.compile(r'<li class="message ([a-z]+)">')
 
 
 def prepare_tasks(count):
-    """`count` new referrals for team Nord, their triage tasks taken by the coordinator."""
+    """`count` new referrals for team Nord, their triage tasks taken by the coordinator:
+    [(task id, case id, process id)]."""
     from django.contrib.auth import get_user_model
-    from viewflow.workflow.models import Task
-    from viewflow.workflow.status import STATUS
 
     from pages.models import TeamPage
-    from workflows import services
-    from workflows.flows import ReferralFlow
-    from workflows.models import Channel, Person, ReferralSource
+    from workflows.models import ReferralSource
 
-    User = get_user_model()
-    coordinator = User.objects.get(username=COORDINATOR)
-    team = TeamPage.objects.get(slug=TEAM_SLUG)
-    source = ReferralSource.objects.filter(active=True).first()
-    tasks = []
-    for _ in range(count):
-        case = services.referral_register(
-            team=team,
-            person=Person(alias=f"Kapløb {uuid.uuid4().hex[:8]}"),
-            concern="Bekymring.",
-            channel=Channel.PHONE,
-            source=source,
-            registered_by=coordinator,
-        )
-        task = Task.objects.get(
-            process_id=case.process_id, flow_task=ReferralFlow.triage, status=STATUS.NEW
-        )
-        services.task_claim(task=task, user=coordinator)
-        tasks.append((task.pk, case.pk, case.process_id))
-    return tasks
+    claimed = bench.claimed_triage_tasks(
+        count,
+        team=TeamPage.objects.get(slug=TEAM_SLUG),
+        source=ReferralSource.objects.filter(active=True).first(),
+        coordinator=get_user_model().objects.get(username=COORDINATOR),
+        alias="Kapløb",
+    )
+    return [(task.pk, case.pk, case.process_id) for task, case in claimed]
 
 
 class Client:
@@ -325,28 +309,7 @@ def main():
         worker_pk = get_user_model().objects.get(username=WORKER).pk
         task_paths = [reverse("workflows:task", args=[task_pk]) for task_pk, _, _ in tasks]
         connections.close_all()
-        if not (static_root / "staticfiles.json").exists():
-            subprocess.run(  # noqa: S603
-                [python, str(ROOT / "manage.py"), "collectstatic", "--noinput", "-v0"],
-                env=env,
-                check=True,
-            )
-        # The bench data has the test settings' fast hasher, which production refuses.
-        subprocess.run(  # noqa: S603
-            [
-                python,
-                str(ROOT / "manage.py"),
-                "shell",
-                "-c",
-                "from django.contrib.auth import get_user_model\n"
-                "from intranet.management.commands.demo_data import DEMO_PASSWORD\n"
-                f"user = get_user_model().objects.get(username={COORDINATOR!r})\n"
-                "user.set_password(DEMO_PASSWORD)\n"
-                "user.save(update_fields=['password'])\n",
-            ],
-            env=env,
-            check=True,
-        )
+        load.prepare_production(env, static_root, [COORDINATOR])
         port = load._free_port()
         host = f"http://localhost:{port}"
         server_log = workdir / "gunicorn.log"

@@ -238,7 +238,7 @@ def run(args):
     from pages.models import ConcernFormPage, HomePage, StandardPage, TeamPage
     from workflows import services
     from workflows.flows import ReferralFlow
-    from workflows.models import Case, Channel, Person, ReferralSource, Stage
+    from workflows.models import Case, Channel, ReferralSource, Stage
 
     User = get_user_model()
     worker = User.objects.get(username="skp_nord_1")
@@ -334,22 +334,10 @@ def run(args):
     bench.add("register referral (POST)", "coordinator", register)
 
     # Fresh triage tasks, registered and claimed through the services (not timed).
-    fresh = []
-    for _ in range(bench.warmup + args.repeat):
-        new_case = services.referral_register(
-            team=team,
-            person=Person(alias=f"Triage {uuid.uuid4().hex[:8]}"),
-            concern="Bekymring.",
-            channel=Channel.PHONE,
-            source=source,
-            registered_by=coordinator,
-        )
-        task = Task.objects.get(
-            process_id=new_case.process_id, flow_task=ReferralFlow.triage, status=STATUS.NEW
-        )
-        services.task_claim(task=task, user=coordinator)
-        fresh.append(task.pk)
-    fresh_iter = iter(fresh)
+    fresh = claimed_triage_tasks(
+        bench.warmup + args.repeat, team=team, source=source, coordinator=coordinator
+    )
+    fresh_iter = iter(task.pk for task, _ in fresh)
 
     def triage_accept():
         task_pk = next(fresh_iter)
@@ -385,6 +373,34 @@ def run(args):
         bench.add("public concern form (POST)", "anonymous", concern_post)
     bench.measure()
     return bench
+
+
+def claimed_triage_tasks(count, *, team, source, coordinator, alias="Triage"):
+    """`count` new referrals for `team`, registered through the services, their triage tasks
+    taken by `coordinator`: [(task, case)]."""
+    from viewflow.workflow.models import Task
+    from viewflow.workflow.status import STATUS
+
+    from workflows import services
+    from workflows.flows import ReferralFlow
+    from workflows.models import Channel, Person
+
+    claimed = []
+    for _ in range(count):
+        case = services.referral_register(
+            team=team,
+            person=Person(alias=f"{alias} {uuid.uuid4().hex[:8]}"),
+            concern="Bekymring.",
+            channel=Channel.PHONE,
+            source=source,
+            registered_by=coordinator,
+        )
+        task = Task.objects.get(
+            process_id=case.process_id, flow_task=ReferralFlow.triage, status=STATUS.NEW
+        )
+        services.task_claim(task=task, user=coordinator)
+        claimed.append((task, case))
+    return claimed
 
 
 def _plain_page(standard, HomePage, Site):
