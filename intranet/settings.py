@@ -242,10 +242,22 @@ SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"  # Wagtail's preview views override this for themselves
-if env_bool("DJANGO_BEHIND_PROXY", False):
+# The client's address (intranet.throttle.client_ip, for the login lockout and the rate
+# limits): behind DJANGO_TRUSTED_PROXY_COUNT proxies the one they wrote into X-Forwarded-For;
+# without a proxy REMOTE_ADDR alone, as anyone can write the header.
+_behind_proxy = env_bool("DJANGO_BEHIND_PROXY", False)
+_proxy_count = os.environ.get("DJANGO_TRUSTED_PROXY_COUNT", "1" if _behind_proxy else "0").strip()
+if not (_proxy_count.isascii() and _proxy_count.isdigit()) or (
+    _behind_proxy and int(_proxy_count) < 1
+):
+    raise ImproperlyConfigured(
+        "DJANGO_TRUSTED_PROXY_COUNT must be the number of proxies in front of gunicorn (1 or more)."
+    )
+TRUSTED_PROXY_COUNT = int(_proxy_count)
+if TRUSTED_PROXY_COUNT and not _behind_proxy:
+    raise ImproperlyConfigured("DJANGO_TRUSTED_PROXY_COUNT needs DJANGO_BEHIND_PROXY=1.")
+if _behind_proxy:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    AXES_IPWARE_PROXY_COUNT = 1
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
 
 # Login throttling: five failed attempts for one username from one address lock that
 # pair out for 15 minutes.
@@ -255,6 +267,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_LOCKOUT_CALLABLE = "intranet.security.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "intranet.throttle.client_ip"
 
 # Content-Security-Policy: no inline scripts or styles and nothing from other hosts.
 # Wagtail's admin needs inline scripts; intranet.security relaxes that for /admin/ only.

@@ -1,28 +1,21 @@
 """The public concern form's intake: abuse limits, registration and the team's notification.
 
-The rate limit counts in the "shared" cache (settings.CACHES): in production Django's database
-cache, which every gunicorn worker on every app server sees, so the limit holds for the site
-as a whole and not per process. A count is a read and a write: two submissions from one
-address at the same moment may count once, which a limit of five an hour can afford.
+The rate limit counts per client address (intranet.throttle.client_ip) in the "shared" cache,
+so it holds for the site as a whole (intranet.throttle.Limit).
 """
 
 import logging
-import math
 import secrets
-import time
 
-from axes.helpers import get_client_ip_address
 from django.conf import settings
-from django.core.cache import caches
-from django.core.cache.backends.db import DatabaseCache
 from django.core.mail import send_mail
-from django.db import connections, router, transaction
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
+from intranet.throttle import CACHE, Limit, client_ip
 from pages.models import TeamPage
 
 from .models import Case, Channel, Person, ReferralSource
@@ -32,7 +25,8 @@ logger = logging.getLogger(__name__)
 
 RATE_LIMIT = 5  # submissions per address ...
 RATE_WINDOW_SECONDS = 60 * 60  # ... per hour
-RATE_LIMIT_CACHE = "shared"
+RATE_LIMIT_CACHE = CACHE
+CONCERN_LIMIT = Limit("concern-form", limit=RATE_LIMIT, window_seconds=RATE_WINDOW_SECONDS)
 
 
 # --- Abuse limits ---------------------------------------------------------------------------
@@ -47,61 +41,22 @@ def body_too_large(request, *, limit: int) -> bool:
     return length > limit
 
 
+def _address(request) -> str:
+    return client_ip(request) or "unknown"
+
+
 def _rate_key(request):
-    # Keyed on a keyed hash: the cache never holds the address itself, and the hash cannot
-    # be reversed by trying every IPv4 address without the secret key.
-    address = get_client_ip_address(request) or "unknown"
-    digest = salted_hmac("brobygger.concern-form.rate-limit", address).hexdigest()
-    return f"concern-form:{digest}"
-
-
-def _window(cache, key, now):
-    """(submissions counted, when the window ends) for the address under `key`."""
-    counted = cache.get(key)
-    if counted is None or counted[1] <= now:
-        return 0, now + RATE_WINDOW_SECONDS
-    return counted
+    return CONCERN_LIMIT.key(_address(request))
 
 
 def rate_limited(request) -> bool:
     """Has this address sent RATE_LIMIT submissions within the window?"""
-    count, _ = _window(caches[RATE_LIMIT_CACHE], _rate_key(request), time.time())
-    return count >= RATE_LIMIT
+    return CONCERN_LIMIT.reached(_address(request))
 
 
 def submission_record(request) -> None:
-    """Count one submission from the request's address (the window starts at the first).
-
-    The window's end is kept with the count, and each write sets the entry to expire then:
-    a cache's own `incr` may not keep the expiry (the database cache's sets the cache's
-    default timeout of five minutes again).
-    """
-    key = _rate_key(request)
-    cache = caches[RATE_LIMIT_CACHE]
-    now = time.time()
-    count, until = _window(cache, key, now)
-    cache.set(key, (count + 1, until), max(1, math.ceil(until - now)))
-
-
-def rate_limit_prune() -> int:
-    """Delete the rate limit's expired counts from the database cache; returns how many.
-
-    They are keyed hashes of citizens' addresses: an hour after the last submission they are
-    no longer needed, and the database cache itself deletes expired rows only once it holds
-    more than its MAX_ENTRIES. `manage.py prune_access_log` calls this every night. A memory
-    cache forgets them itself (0).
-    """
-    cache = caches[RATE_LIMIT_CACHE]
-    if not isinstance(cache, DatabaseCache):
-        return 0
-    using = router.db_for_write(cache.cache_model_class)
-    connection = connections[using]
-    table = connection.ops.quote_name(cache._table)
-    # As the database cache compares its own expiry times (DatabaseCache._cull).
-    now = connection.ops.adapt_datetimefield_value(timezone.now().replace(microsecond=0))
-    with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {table} WHERE expires < %s", [now])  # noqa: S608
-        return cursor.rowcount
+    """Count one submission from the request's address (the window starts at the first)."""
+    CONCERN_LIMIT.record(_address(request))
 
 
 # --- Receipt numbers ------------------------------------------------------------------------

@@ -2,8 +2,8 @@
 
 Goes through intranet.audit.access_log_prune, the one deletion the append-only trigger lets
 through. Also forgets used form-submission tokens older than 30 days
-(intranet.submissions) and the concern form's expired rate-limit counts
-(workflows.public_intake.rate_limit_prune). Run it daily from cron or a systemd timer:
+(intranet.submissions) and the expired rate-limit counts of the concern form and the
+password reset (intranet.throttle.expired_prune). Run it daily from cron or a systemd timer:
 
     30 3 * * * cd /srv/brobygger && .venv/bin/python manage.py prune_access_log
 """
@@ -17,7 +17,7 @@ from django.utils import timezone
 from intranet import submissions
 from intranet.audit import access_log_prune
 from intranet.models import AccessLogEntry
-from workflows.public_intake import rate_limit_prune
+from intranet.throttle import expired_prune
 
 
 class Command(BaseCommand):
@@ -40,7 +40,7 @@ class Command(BaseCommand):
             return
         deleted = access_log_prune(before=before)
         tokens = submissions.prune()
-        counts = rate_limit_prune()
+        counts = expired_prune()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Deleted {deleted} entries older than {before:%Y-%m-%d %H:%M %Z}, "
