@@ -302,6 +302,8 @@ WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "odt", "xlsx", "csv", "txt"]
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_GRAVATAR_PROVIDER_URL = None  # intranets are closed: no avatars from other hosts
 WAGTAILADMIN_COMMENTS_ENABLED = True
+# One password reset, limited (intranet/password_reset.py): not also Wagtail's under /admin/.
+WAGTAIL_PASSWORD_RESET_ENABLED = False
 
 LOGGING = {
     "version": 1,

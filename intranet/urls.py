@@ -11,7 +11,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from pages import views as page_views
 
-from . import health, views
+from . import health, password_reset, views
 
 
 def _public(patterns):
@@ -30,6 +30,12 @@ urlpatterns = [
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    # Before Django's own: the reset limited per address and account (intranet/password_reset.py).
+    path(
+        "konto/password_reset/",
+        password_reset.PasswordResetView.as_view(),
+        name="password_reset",
+    ),
     path("konto/", include("django.contrib.auth.urls")),
     path("sprog/", login_not_required(set_language), name="set_language"),
     path("personale/", views.staff_home, name="staff_home"),
