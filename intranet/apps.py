@@ -2,6 +2,7 @@ from django.apps import AppConfig, apps
 from django.contrib.staticfiles.apps import StaticFilesConfig as BaseStaticFilesConfig
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
+from wagtail.users.apps import WagtailUsersAppConfig
 
 
 def _last_app_with_models():
@@ -68,3 +69,10 @@ class StaticFilesConfig(BaseStaticFilesConfig):
         *BaseStaticFilesConfig.ignore_patterns,
         "viewflow/fonts/roboto/node_modules/*",
     ]
+
+
+class UsersConfig(WagtailUsersAppConfig):
+    """Wagtail's user and group screens with our rule: no one grants rights they lack."""
+
+    user_viewset = "intranet.user_admin.UserViewSet"
+    group_viewset = "intranet.user_admin.GroupViewSet"

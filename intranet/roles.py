@@ -162,3 +162,69 @@ def sync_roles(using="default"):
                 GroupPagePermission.objects.using(using).get_or_create(
                     group=group, page=root, permission_id=perm_id
                 )
+
+
+# --- Granting rights ---------------------------------------------------------------------
+# Whoever manages accounts and groups (the administrators) may only hand out rights they
+# hold themselves: otherwise "Administratorer" could make anyone (themselves included) a
+# data protection officer, a caseworker or a superuser. Superusers may grant anything.
+# A right is a model permission, or a page, collection or site permission on one object.
+
+
+def holds_permission(user, permission, *, page=None, collection=None, site=None):
+    """Whether the user holds the permission (on that page or collection, or an ancestor;
+    on that site); a superuser holds every permission."""
+    from wagtail.models import GroupCollectionPermission, GroupPagePermission, GroupSitePermission
+
+    if user.is_superuser:
+        return True
+    if not user.is_active:
+        return False
+    if page is not None:
+        return GroupPagePermission.objects.filter(
+            group__user=user, permission=permission, page__in=page.get_ancestors(inclusive=True)
+        ).exists()
+    if collection is not None:
+        return GroupCollectionPermission.objects.filter(
+            group__user=user,
+            permission=permission,
+            collection__in=collection.get_ancestors(inclusive=True),
+        ).exists()
+    if site is not None:
+        return GroupSitePermission.objects.filter(
+            group__user=user, permission=permission, site=site
+        ).exists()
+    return user.has_perm(f"{permission.content_type.app_label}.{permission.codename}")
+
+
+def may_grant_group(user, *, group):
+    """Whether the user may put someone into the group: they hold every right it gives."""
+    if user.is_superuser:
+        return True
+    return (
+        all(holds_permission(user, p) for p in group.permissions.select_related("content_type"))
+        and all(
+            holds_permission(user, gp.permission, page=gp.page)
+            for gp in group.page_permissions.select_related("permission", "page")
+        )
+        and all(
+            holds_permission(user, gp.permission, collection=gp.collection)
+            for gp in group.collection_permissions.select_related("permission", "collection")
+        )
+        and all(
+            holds_permission(user, gp.permission, site=gp.site)
+            for gp in group.site_permissions.select_related("permission", "site")
+        )
+    )
+
+
+def may_manage_user(user, *, account):
+    """Whether the user may change the account (its password, e-mail, groups, active state):
+    only if it has no right the user lacks. Taking over a stronger account is escalation."""
+    if user.is_superuser or user == account:
+        return True
+    if account.is_superuser:
+        return False
+    return all(
+        holds_permission(user, p) for p in account.user_permissions.select_related("content_type")
+    ) and all(may_grant_group(user, group=g) for g in account.groups.all())

@@ -45,7 +45,7 @@ INSTALLED_APPS = [
     "wagtail.contrib.settings",
     "wagtail.embeds",
     "wagtail.sites",
-    "wagtail.users",
+    "intranet.apps.UsersConfig",  # wagtail.users, granting only rights one holds
     "wagtail.snippets",
     "wagtail.documents",
     "wagtail.images",

@@ -12,6 +12,7 @@ from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
+from django.utils.functional import cached_property
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -26,13 +27,20 @@ from wagtail.admin.panels import (
 )
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Orderable, Page, PageManager, PageViewRestriction, Site
+from wagtail.models import (
+    Orderable,
+    Page,
+    PageManager,
+    PagePermissionTester,
+    PageViewRestriction,
+    Site,
+)
 from wagtail.query import PageQuerySet
 from wagtail.rich_text import expand_db_html
 from wagtail.search import index
 from wagtail.search.queryset import SearchableQuerySetMixin
 
-from . import content_cache
+from . import content_cache, moderation
 from .blocks import BodyBlock
 
 SECTION_FEATURES = ["h3", "bold", "italic", "ol", "ul", "link", "document-link"]
@@ -82,7 +90,33 @@ class RoutesThrough:
         return child.specific_deferred.route(request, path_components[1:])
 
 
-class HomePage(RoutesThrough, Page):
+class StandardsPermissionTester(PagePermissionTester):
+    """Wagtail's page permissions, and taking a quality standard down is its final approver's
+    decision (pages.moderation). Every admin screen, button and bulk action asks this."""
+
+    @cached_property
+    def may_take_down(self):
+        return moderation.may_take_down_standards(self.user, page=self.page)
+
+    def can_unpublish(self):
+        return super().can_unpublish() and self.may_take_down
+
+    def can_delete(self, ignore_bulk=False):
+        # Wagtail's can_move() is can_delete(ignore_bulk=True): moving is covered too.
+        return super().can_delete(ignore_bulk=ignore_bulk) and self.may_take_down
+
+    def can_set_view_restrictions(self):
+        return super().can_set_view_restrictions() and self.may_take_down
+
+
+class GuardsStandards:
+    """For the page types that are, or hold, quality standards."""
+
+    def permissions_for_user(self, user):
+        return StandardsPermissionTester(user, self)
+
+
+class HomePage(GuardsStandards, RoutesThrough, Page):
     """The site's front page: the public entrance to standards, contacts and the concern form."""
 
     intro = RichTextField(_("introduction"), blank=True, features=SECTION_FEATURES)
@@ -378,7 +412,7 @@ class StaffMember(index.Indexed, ClusterableModel):
 # --- Quality standards ---------------------------------------------------------------------
 
 
-class StandardIndexPage(Page):
+class StandardIndexPage(GuardsStandards, Page):
     """Lists the municipality's quality standards."""
 
     intro = RichTextField(_("introduction"), blank=True, features=SECTION_FEATURES)
@@ -439,7 +473,7 @@ class RedirectReason(models.TextChoices):
     OTHER_MUNICIPALITY = "other_municipality", _("Lives in another municipality")
 
 
-class StandardPage(Page):
+class StandardPage(GuardsStandards, Page):
     """A quality standard (kvalitetsstandard) whose numbers drive the referral process."""
 
     responsible_department = models.ForeignKey(

@@ -97,3 +97,28 @@ def publish_with_approval_date(workflow_state, user=None):
         revision.content = page.serializable_data()
         revision.save(update_fields=["content"])
     revision.publish(user=user)
+
+
+def is_final_approver(user, *, page):
+    """Whether the user may take the last step of the page's approval workflow."""
+    if user.is_superuser:
+        return True
+    workflow = page.get_workflow()
+    if workflow is None:
+        return False
+    last_step = workflow.tasks.filter(active=True).last()
+    return last_step is not None and bool(last_step.specific.get_actions(page, user))
+
+
+def may_take_down_standards(user, *, page):
+    """Whether the user may unpublish, delete, move or restrict the page, as far as quality
+    standards go: for a standard, or a page above one, only its final approver may.
+
+    Wagtail's approval workflow covers publishing only; a standard taken offline, deleted,
+    moved or made private outside it would bypass the approval it was published with.
+    """
+    from .models import StandardPage  # Wagtail imports this module while models load
+
+    if not StandardPage.objects.descendant_of(page, inclusive=True).exists():
+        return True
+    return is_final_approver(user, page=page)

@@ -1,5 +1,6 @@
 """The approval workflow, walked through the Wagtail admin as editor, moderator and leader."""
 
+import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone
@@ -7,6 +8,7 @@ from wagtail.models import (
     GroupApprovalTask,
     Page,
     PageLogEntry,
+    PageViewRestriction,
     TaskState,
     Workflow,
     WorkflowPage,
@@ -16,7 +18,7 @@ from wagtail.models import (
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
 
 from intranet import roles
-from pages.models import DepartmentPage, StandardPage
+from pages.models import DepartmentPage, StandardIndexPage, StandardPage
 from pages.moderation import (
     APPROVAL_TASK_NAME,
     REVIEW_TASK_NAME,
@@ -308,3 +310,162 @@ def test_a_directory_page_is_published_by_the_same_two_steps(client, editor, mod
     workflow_action(client, department, "approve", current_task_state(department))
 
     assert DepartmentPage.objects.get(pk=department.pk).phone == "70 99 99 99"
+
+
+# --- Taking a standard down: unpublish, delete, move, privacy ---------------------------------
+# Wagtail's workflow covers publishing only. Taking a quality standard offline, deleting,
+# moving or restricting it is the final approver's (the leaders') decision, never alone an
+# editor's or an administrator's (who may publish urgent corrections, nothing more).
+
+
+def second_standard_index():
+    other = StandardIndexPage(title="Tidligere standarder", slug="tidligere-standarder")
+    standard_index().get_parent().add_child(instance=other)
+    other.save_revision().publish()
+    return other
+
+
+def unpublish(client, page):
+    return client.post(reverse("wagtailadmin_pages:unpublish", args=(page.pk,)), {})
+
+
+def delete(client, page):
+    return client.post(reverse("wagtailadmin_pages:delete", args=(page.pk,)), {})
+
+
+def move(client, page, destination):
+    url = reverse("wagtailadmin_pages:move_confirm", args=(page.pk, destination.pk))
+    return client.post(url, {})
+
+
+def make_private(client, page):
+    url = reverse("wagtailadmin_pages:set_privacy", args=(page.pk,))
+    return client.post(url, {"restriction_type": "login"})
+
+
+def bulk(client, action, *pages, **data):
+    url = reverse("wagtail_bulk_action", args=("wagtailcore", "page", action))
+    ids = "&".join(f"id={p.pk}" for p in pages)
+    return client.post(f"{url}?{ids}&next=/admin/", data)
+
+
+@pytest.mark.parametrize("persona", ["editor", "moderator", "administrator"])
+def test_no_one_but_the_leader_takes_a_standard_offline(db, client, persona, request):
+    standard = StandardPageFactory()
+    client.force_login(request.getfixturevalue(persona))
+
+    unpublish(client, standard)
+    delete(client, standard)
+    move(client, standard, second_standard_index())
+    make_private(client, standard)
+
+    standard.refresh_from_db()
+    assert standard.live
+    assert standard.get_parent().specific == standard_index()
+    assert not PageViewRestriction.objects.filter(page=standard).exists()
+    assert not PageLogEntry.objects.filter(
+        page=standard,
+        action__in=["wagtail.unpublish", "wagtail.delete", "wagtail.move"],
+    ).exists()
+
+
+def test_the_administrator_is_offered_no_unpublish_delete_or_move(client, administrator):
+    standard = StandardPageFactory()
+    client.force_login(administrator)
+
+    html = client.get(reverse("wagtailadmin_pages:edit", args=(standard.pk,))).content.decode()
+
+    for name in ("unpublish", "delete", "move"):
+        assert reverse(f"wagtailadmin_pages:{name}", args=(standard.pk,)) not in html
+
+
+def test_an_editor_cannot_delete_a_draft_standard(client, editor):
+    standard = StandardPageFactory()
+    standard.unpublish()
+    client.force_login(editor)
+
+    delete(client, standard)
+
+    assert StandardPage.objects.filter(pk=standard.pk).exists()
+
+
+def test_the_leader_takes_a_standard_offline_and_the_history_says_so(client, leader):
+    standard = StandardPageFactory()
+    client.force_login(leader)
+
+    response = unpublish(client, standard)
+
+    assert response.status_code == 302
+    standard.refresh_from_db()
+    assert not standard.live
+    assert PageLogEntry.objects.filter(
+        page=standard, action="wagtail.unpublish", user=leader
+    ).exists()
+
+
+def test_the_leader_moves_a_standard_and_the_history_says_so(client, leader):
+    standard = StandardPageFactory()
+    destination = second_standard_index()
+    client.force_login(leader)
+
+    move(client, standard, destination)
+
+    standard.refresh_from_db()
+    assert standard.get_parent().pk == destination.pk
+    assert PageLogEntry.objects.filter(page=standard, action="wagtail.move", user=leader).exists()
+
+
+def test_the_leader_makes_a_standard_private_and_the_history_says_so(client, leader):
+    standard = StandardPageFactory()
+    client.force_login(leader)
+
+    make_private(client, standard)
+
+    assert PageViewRestriction.objects.filter(page=standard).exists()
+    assert PageLogEntry.objects.filter(
+        page=standard, action="wagtail.view_restriction.create", user=leader
+    ).exists()
+
+
+def test_the_leader_deletes_a_standard_and_the_history_says_so(client, leader):
+    standard = StandardPageFactory()
+    client.force_login(leader)
+
+    delete(client, standard)
+
+    assert not StandardPage.objects.filter(pk=standard.pk).exists()
+    assert PageLogEntry.objects.filter(
+        page_id=standard.pk, action="wagtail.delete", user=leader
+    ).exists()
+
+
+def test_bulk_unpublish_of_a_standard_is_held_to_the_same_rule(client, administrator, leader):
+    standard = StandardPageFactory()
+    department = DepartmentPageFactory(title="Socialpsykiatrien")
+
+    client.force_login(administrator)
+    bulk(client, "unpublish", standard, department)
+    standard.refresh_from_db()
+    department.refresh_from_db()
+    assert standard.live  # refused
+    assert not department.live  # not a standard: the administrator's rights as before
+
+    client.force_login(leader)
+    bulk(client, "unpublish", standard)
+    standard.refresh_from_db()
+    assert not standard.live
+
+
+def test_the_standards_index_cannot_be_taken_down_around_its_standards(client, administrator):
+    standard = StandardPageFactory()
+    index = standard_index()
+    client.force_login(administrator)
+
+    client.post(
+        reverse("wagtailadmin_pages:unpublish", args=(index.pk,)), {"include_descendants": "on"}
+    )
+    delete(client, index)
+
+    standard.refresh_from_db()
+    index.refresh_from_db()
+    assert (index.live, standard.live) == (True, True)
