@@ -2,14 +2,17 @@
 
 The rate limit counts in the "shared" cache (settings.CACHES): in production Django's database
 cache, which every gunicorn worker on every app server sees, so the limit holds for the site
-as a whole and not per process. A count is a read and a write: two submissions from one
-address at the same moment may count once, which a limit of five an hour can afford.
+as a whole and not per process. The count is exact however many submissions arrive at once:
+the address's cache row is locked while it is read and written (the database cache's own
+`incr` is a read and a write without a lock), and in the memory cache a lock of the process
+does the same.
 """
 
 import logging
 import math
-import secrets
+import threading
 import time
+import uuid
 
 from axes.helpers import get_client_ip_address
 from django.conf import settings
@@ -23,9 +26,10 @@ from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
+from intranet.submissions import submit_once
 from pages.models import TeamPage
 
-from .models import Case, Channel, Person, ReferralSource
+from .models import Case, Channel, Person, ReferralSource, new_case_reference
 from .services import referral_register
 
 logger = logging.getLogger(__name__)
@@ -69,18 +73,61 @@ def rate_limited(request) -> bool:
     return count >= RATE_LIMIT
 
 
-def submission_record(request) -> None:
-    """Count one submission from the request's address (the window starts at the first).
+def submission_admit(request) -> bool:
+    """Count one submission from the request's address, unless it has sent RATE_LIMIT within
+    the window (which starts at the first); True if it was counted.
 
     The window's end is kept with the count, and each write sets the entry to expire then:
     a cache's own `incr` may not keep the expiry (the database cache's sets the cache's
-    default timeout of five minutes again).
+    default timeout of five minutes again). In the database cache the count belongs to the
+    caller's transaction: call it in the one that registers the concern, and a registration
+    that fails is not counted.
     """
     key = _rate_key(request)
     cache = caches[RATE_LIMIT_CACHE]
+    if isinstance(cache, DatabaseCache):
+        return _admit_with_row_locked(cache, key)
+    with _memory_cache_lock:
+        return _admit(cache, key)
+
+
+# The memory cache is each process's own: a lock of the process makes its count exact.
+_memory_cache_lock = threading.Lock()
+
+
+def _admit(cache, key):
     now = time.time()
     count, until = _window(cache, key, now)
+    if count >= RATE_LIMIT:
+        return False
     cache.set(key, (count + 1, until), max(1, math.ceil(until - now)))
+    return True
+
+
+def _admit_with_row_locked(cache, key):
+    using = router.db_for_write(cache.cache_model_class)
+    connection = connections[using]
+    quote = connection.ops.quote_name
+    table = quote(cache.cache_model_class._meta.db_table)
+    cache_key = cache.make_key(key)
+    lock_row = (
+        f"UPDATE {table} SET {quote('expires')} = {quote('expires')} "  # noqa: S608
+        f"WHERE {quote('cache_key')} = %s"
+    )
+    with transaction.atomic(using=using):
+        for _attempt in range(5):
+            # A write that changes nothing: it locks the address's row (PostgreSQL) or the
+            # database (SQLite) until the transaction ends, so the next submission from the
+            # address reads the count only after this one has written it.
+            with connection.cursor() as cursor:
+                cursor.execute(lock_row, [cache_key])
+                if cursor.rowcount:
+                    break
+            # No row yet: the one made here stays locked until the transaction ends. If
+            # another transaction made it meanwhile, `add` fails and its row is locked above.
+            if cache.add(key, (0, time.time() + RATE_WINDOW_SECONDS), RATE_WINDOW_SECONDS):
+                break
+        return _admit(cache, key)
 
 
 def rate_limit_prune() -> int:
@@ -108,13 +155,13 @@ def rate_limit_prune() -> int:
 
 
 def case_reference(case: Case) -> str:
-    """The receipt number the citizen gets, e.g. BB-2026-000123 (year and case number)."""
-    return f"BB-{timezone.localtime(case.created_at).year}-{case.pk:06d}"
+    """The receipt number the citizen gets: the case's random reference, never its number."""
+    return case.reference
 
 
 def decoy_reference() -> str:
     """A receipt number of the same form for a submission that was silently dropped."""
-    return f"BB-{timezone.localdate().year}-{secrets.randbelow(10**6):06d}"
+    return new_case_reference()
 
 
 # --- Registration ---------------------------------------------------------------------------
@@ -128,6 +175,28 @@ def _whereabouts(*, place: str, appearance: str) -> str:
             (_("Looks like"), appearance.strip()),
         ]
         return "\n\n".join(f"{label}: {text}" for label, text in parts if text)
+
+
+class RateLimited(Exception):
+    """The address has sent RATE_LIMIT submissions within the window: nothing registered."""
+
+
+def concern_submit(request, *, token: uuid.UUID | None, arguments: dict) -> str:
+    """Count the submission and register the concern, once per form; the receipt number.
+
+    The token is the form's (`OnceOnlyFormMixin`): a double click or a resend with the same
+    token waits for the first and raises `AlreadySubmitted` with the first one's receipt
+    number as its `result_url`. Raises `RateLimited`, counting and registering nothing, when
+    the address has used up the rate limit.
+    """
+
+    def count_and_register():
+        if not submission_admit(request):
+            raise RateLimited
+        return concern_register(**arguments)
+
+    case = submit_once(token, None, count_and_register, case_reference)
+    return case_reference(case)
 
 
 @transaction.atomic
@@ -161,6 +230,7 @@ def concern_register(
         referrer_contact=referrer_contact,
         acute=acute,
         emergency_call=emergency_call,
+        without_standard=True,
     )
     # robust: a mail server failure is logged; it must not turn a saved referral into a 500.
     transaction.on_commit(lambda: team_notify(case=case), robust=True)
