@@ -820,10 +820,11 @@ class ConcernFormPage(Page):
         standard = self.standard if self.standard_id and self.standard.live else None
         if standard is None:
             standard = StandardPage.objects.live().order_by("-first_published_at", "-pk").first()
-        if standard is not None and (delivering := teams.filter(standards=standard)).exists():
+        # Tested by truth, not .exists(): the answer is then read in the same query.
+        if standard is not None and (delivering := teams.filter(standards=standard)):
             return delivering
         outreach = teams.filter(pk__in=StandardPage.objects.values("delivering_teams"))
-        return outreach if outreach.exists() else teams
+        return outreach or teams
 
     def serve(self, request, *args, **kwargs):
         from workflows import public_intake
