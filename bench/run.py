@@ -366,6 +366,7 @@ def run(args):
                     "place": "Bænken ved stationen",
                     "concern": "Sover ude og virker syg.",
                     "age_group": "unknown",
+                    "submission_token": str(uuid.uuid4()),  # as the rendered form carries one
                 },
                 REMOTE_ADDR=f"10.{number // 65536}.{number // 256 % 256}.{number % 256}",
             )

@@ -66,9 +66,16 @@ class SubmissionToken(models.Model):
 
     token = models.UUIDField(_("token"), primary_key=True)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("user")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("user"),
+        help_text=_("Empty for the public concern form, which anyone may send."),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+    # The public concern form keeps its receipt number here: its result has no address.
     result_url = models.CharField(_("result address"), max_length=500, blank=True)
 
     class Meta:

@@ -41,9 +41,8 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
 
     def save(self, **kwargs):
         account = _account_key(self.cleaned_data["email"])
-        if PER_ACCOUNT.reached(account):
+        if not PER_ACCOUNT.admit(account):
             return
-        PER_ACCOUNT.record(account)
         super().save(**kwargs)
 
     def send_mail(self, *args, **kwargs):
@@ -72,7 +71,7 @@ class PasswordResetView(auth_views.PasswordResetView):
 
     def form_valid(self, form):
         address = client_ip(self.request) or "unknown"
-        if PER_ADDRESS.reached(address):
+        if not PER_ADDRESS.admit(address):
             form.add_error(
                 None,
                 _(
@@ -81,5 +80,4 @@ class PasswordResetView(auth_views.PasswordResetView):
                 ),
             )
             return self.render_to_response(self.get_context_data(form=form), status=429)
-        PER_ADDRESS.record(address)
         return super().form_valid(form)

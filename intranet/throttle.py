@@ -8,19 +8,22 @@ can write.
 
 A `Limit` counts in the "shared" cache (settings.CACHES): in production Django's database
 cache, which every gunicorn worker on every app server sees, so a limit holds for the site as
-a whole and not per process. A count is a read and a write: two requests at the same moment
-may count once, which a limit of a handful an hour can afford.
+a whole and not per process. `admit` counts exactly however many requests arrive at once: in
+the database cache the value's row is locked while it is read and written (the cache's own
+`incr` is a read and a write without a lock), in the memory cache a lock of the process does
+the same.
 """
 
 import ipaddress
 import math
+import threading
 import time
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.db import DatabaseCache
-from django.db import connections, router
+from django.db import connections, router, transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
@@ -75,18 +78,58 @@ class Limit:
         count, _until = self._window(caches[CACHE], self.key(value), time.time())
         return count >= self.limit
 
-    def record(self, value: str) -> None:
-        """Count one request for `value`.
+    def admit(self, value: str) -> bool:
+        """Count one request for `value` unless it has used up its requests within the window;
+        True if it was counted.
 
         The window's end is kept with the count, and each write sets the entry to expire then:
         a cache's own `incr` may not keep the expiry (the database cache's sets the cache's
-        default timeout of five minutes again).
+        default timeout of five minutes again). In the database cache the count belongs to the
+        caller's transaction, if there is one.
         """
         key = self.key(value)
         cache = caches[CACHE]
+        if isinstance(cache, DatabaseCache):
+            return self._admit_with_row_locked(cache, key)
+        with _memory_cache_lock:
+            return self._admit(cache, key)
+
+    def _admit(self, cache, key):
         now = time.time()
         count, until = self._window(cache, key, now)
+        if count >= self.limit:
+            return False
         cache.set(key, (count + 1, until), max(1, math.ceil(until - now)))
+        return True
+
+    def _admit_with_row_locked(self, cache, key):
+        using = router.db_for_write(cache.cache_model_class)
+        connection = connections[using]
+        quote = connection.ops.quote_name
+        table = quote(cache.cache_model_class._meta.db_table)
+        cache_key = cache.make_key(key)
+        lock_row = (
+            f"UPDATE {table} SET {quote('expires')} = {quote('expires')} "  # noqa: S608
+            f"WHERE {quote('cache_key')} = %s"
+        )
+        with transaction.atomic(using=using):
+            for _attempt in range(5):
+                # A write that changes nothing: it locks the value's row (PostgreSQL) or the
+                # database (SQLite) until the transaction ends, so the next request for the
+                # value reads the count only after this one has written it.
+                with connection.cursor() as cursor:
+                    cursor.execute(lock_row, [cache_key])
+                    if cursor.rowcount:
+                        break
+                # No row yet: the one made here stays locked until the transaction ends. If
+                # another transaction made it meanwhile, `add` fails and its row is locked above.
+                if cache.add(key, (0, time.time() + self.window_seconds), self.window_seconds):
+                    break
+            return self._admit(cache, key)
+
+
+# The memory cache is each process's own: a lock of the process makes its count exact.
+_memory_cache_lock = threading.Lock()
 
 
 def expired_prune() -> int:

@@ -8,6 +8,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from intranet.forms import ModelChoiceField
+from intranet.submissions import OnceOnlyFormMixin
 from workflows.models import AgeGroup, EmergencyCall, ReferralSource
 
 HONEYPOT = "website"
@@ -33,8 +34,11 @@ def validate_phone(value):
         )
 
 
-class ConcernForm(forms.Form):
-    """Validates a concern referral; `teams` are the teams that may receive it (at least one)."""
+class ConcernForm(OnceOnlyFormMixin, forms.Form):
+    """Validates a concern referral; `teams` are the teams that may receive it (at least one).
+
+    Sent twice (a double click, a resend after a lost answer), it registers one referral.
+    """
 
     # Choices from the teams given, not a query: any posted value is checked against them.
     team = forms.ChoiceField(

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.functional import cached_property
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from modelcluster.models import ClusterableModel
@@ -844,13 +844,21 @@ class ConcernFormPage(Page):
         verbose_name_plural = _("concern forms")
 
     def receiving_teams(self):
-        """The live teams that deliver the form's standard (or the newest live standard)."""
+        """The live teams that deliver the form's standard (or the newest live standard).
+
+        With no standard in force, or one no live team delivers, a concern is still taken:
+        by the teams that deliver any standard, published or not (the outreach teams), or
+        failing those by every live team. It then has no deadline (`referral_register`).
+        """
+        teams = TeamPage.objects.live().order_by("title")
         standard = self.standard if self.standard_id and self.standard.live else None
         if standard is None:
             standard = StandardPage.objects.live().order_by("-first_published_at", "-pk").first()
-        if standard is None:
-            return TeamPage.objects.none()
-        return TeamPage.objects.live().filter(standards=standard).order_by("title")
+        # Tested by truth, not .exists(): the answer is then read in the same query.
+        if standard is not None and (delivering := teams.filter(standards=standard)):
+            return delivering
+        outreach = teams.filter(pk__in=StandardPage.objects.values("delivering_teams"))
+        return outreach or teams
 
     def serve(self, request, *args, **kwargs):
         from workflows import public_intake
@@ -859,9 +867,8 @@ class ConcernFormPage(Page):
 
         teams = list(self.receiving_teams())
         if request.method != "POST":
-            return self._render_form(request, ConcernForm(teams=teams) if teams else None)
-
-        if not teams:
+            response = self._render_form(request, ConcernForm(teams=teams) if teams else None)
+        elif not teams:
             response = self._render_form(request, None, status=503)
         elif public_intake.body_too_large(request, limit=max_body_bytes()):
             response = self._render_form(
@@ -872,30 +879,46 @@ class ConcernFormPage(Page):
             response = self._render_form(request, form, status=429, refusal="rate_limited")
         else:
             response = self._submit(request, ConcernForm(request.POST, teams=teams))
-        # What the citizen typed, or their receipt, is never kept by a cache.
+        # What the citizen typed, or their receipt, is never kept by a cache; nor is the
+        # form, whose once-only token is each visitor's own.
         add_never_cache_headers(response)
         return response
 
     def _submit(self, request, form):
+        from intranet.submissions import AlreadySubmitted
         from workflows import public_intake
 
         if form.is_honeypot_filled():
             # Pretend success, so the robot learns nothing; create nothing.
-            public_intake.submission_record(request)
+            if not public_intake.submission_admit(request):
+                return self._render_form(request, form, status=429, refusal="rate_limited")
             return self._render_receipt(request, public_intake.decoy_reference(), call_now=False)
         if not form.is_valid():
             return self._render_form(request, form)
         try:
-            case = public_intake.concern_register(**form.service_arguments())
+            reference = public_intake.concern_submit(
+                request,
+                token=form.cleaned_data["submission_token"],
+                arguments=form.service_arguments(),
+            )
+        except public_intake.RateLimited:
+            return self._render_form(request, form, status=429, refusal="rate_limited")
+        except AlreadySubmitted as earlier:
+            # The same form again (a double click, a resend): the first one's receipt.
+            reference = earlier.result_url
+            if not reference:
+                form.add_error(
+                    None, gettext("The form is out of date. Reload the page and try again.")
+                )
+                return self._render_form(request, form)
         except ValidationError as error:
-            # A rule of the records the form cannot know (e.g. no standard in force yet).
+            # A rule of the records the form cannot know.
             form.add_error(None, error.messages)
             return self._render_form(request, form)
-        public_intake.submission_record(request)
         data = form.cleaned_data
         return self._render_receipt(
             request,
-            public_intake.case_reference(case),
+            reference,
             call_now=data["acute"] and data["emergency_call"] == "not_called",
         )
 

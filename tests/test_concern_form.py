@@ -3,8 +3,10 @@
 import datetime
 import importlib
 import os
+import re
 import subprocess
 import sys
+import uuid
 from urllib.parse import urlencode
 
 import pytest
@@ -22,7 +24,14 @@ from pages.models import ConcernFormPage, HomePage
 from workflows import public_intake, services
 from workflows.models import Case, Channel, EmergencyCall, Stage
 
-from .factories import TeamPageFactory, open_task, site_root
+from .factories import (
+    StandardPageFactory,
+    TeamPageFactory,
+    accept,
+    open_task,
+    register_case,
+    site_root,
+)
 
 CONCERN = "Han sover i opgangen og har hostet blod i flere dage. Naboerne er bekymrede."
 ALIAS = "Kasketten"
@@ -115,7 +124,7 @@ def test_the_receipt_gives_a_number_and_never_echoes_what_was_sent(client, conce
 
     case = Case.objects.get()
     html = response.content.decode()
-    assert f"BB-{case.created_at.year}-{case.pk:06d}" in html
+    assert case.reference in html
     assert "Teamet læser den på hverdage" in html  # the page's thank-you text
     for sent in [CONCERN, ALIAS, PLACE, APPEARANCE, *REFERRER.values()]:
         assert sent not in html
@@ -401,7 +410,7 @@ def test_csrf_is_enforced_for_anonymous_visitors(concern_page):
     assert Case.objects.count() == 1
 
 
-def test_without_a_published_standard_the_page_says_to_call_instead(client, db):
+def test_without_any_team_the_page_says_to_call_instead(client, db):
     page = ConcernFormPage(title="Bekymret for en borger?", slug="bekymret")
     site_root().add_child(instance=page)
     page.save_revision().publish()
@@ -409,6 +418,115 @@ def test_without_a_published_standard_the_page_says_to_call_instead(client, db):
     assert client.get(page.url).context["form"] is None
     assert client.post(page.url, _concern()).status_code == 503
     assert Case.objects.count() == 0
+
+
+# In Danish: "Ingen kvalitetsstandard i kraft – ingen frist".
+NO_DEADLINE = "No quality standard in force – no deadline"
+
+
+def test_without_a_standard_in_force_the_concern_is_taken_without_a_deadline(
+    client, concern_page, skp_standard, team_a, coordinator_a, worker_a
+):
+    skp_standard.unpublish()
+    assert client.get(concern_page.url).context["form"] is not None
+
+    response = client.post(concern_page.url, _concern(**REFERRER))
+
+    assert response.status_code == 200
+    case = Case.objects.get()
+    assert case.reference in response.content.decode()  # the normal receipt
+    assert case.team == team_a and case.stage == Stage.TRIAGE
+    assert case.first_contact_due is None and case.standard_revision is None
+    triage = open_task(case, "triage")
+    assert triage in services.team_queue(coordinator_a, team_a)
+    client.force_login(coordinator_a)
+    assert NO_DEADLINE in client.get(reverse("workflows:team_queue")).content.decode()
+    page = client.get(reverse("workflows:case_detail", args=[case.pk])).content.decode()
+    assert NO_DEADLINE in page and case.reference in page
+
+    accept(client, coordinator_a, case, worker_a)
+
+    case.refresh_from_db()
+    assert case.stage == Stage.OUTREACH and case.primary_worker == worker_a
+
+
+def test_with_a_standard_no_live_team_delivers_the_outreach_teams_take_the_concern(
+    client, concern_page, skp_standard, team_a, team_b
+):
+    receiving = TeamPageFactory(title="Myndighedsteamet")  # delivers no standard
+    draft = StandardPageFactory(title="Udkast", delivering_teams=[team_b])
+    draft.unpublish()
+    skp_standard.delivering_teams.set([])
+    skp_standard.save_revision().publish()
+
+    html = client.get(concern_page.url).content.decode()
+    assert team_a.title not in html and receiving.title not in html
+    response = client.post(concern_page.url, _concern())
+
+    assert response.status_code == 200
+    assert Case.objects.get().team == team_b
+
+
+def test_receipt_numbers_are_random_and_never_the_case_number(client, concern_page):
+    for _ in range(11):  # case numbers of two digits, which a receipt could show
+        register_case(team=concern_page.receiving_teams().get())
+    first = client.post(concern_page.url, _concern())
+    second = client.post(concern_page.url, _concern(), REMOTE_ADDR="10.9.8.7")
+
+    cases = list(Case.objects.order_by("-pk")[:2])
+    references = {case.reference for case in cases}
+    assert len(references) == 2
+    for response, case in zip([second, first], cases, strict=True):
+        html = response.content.decode()
+        assert re.fullmatch(r"[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}", case.reference)
+        assert case.reference in html
+        assert not re.search(rf"\b0*{case.pk}\b", case.reference)
+        receipt = re.search(r'class="receipt-number">([^<]*)<', html).group(1)
+        assert receipt == case.reference
+        assert response.wsgi_request.path == concern_page.url  # no redirect to a numbered URL
+        assert not any(str(case.pk) in value for value in response.headers.values())
+
+
+def test_a_form_sent_twice_registers_one_referral_and_shows_the_same_receipt(client, concern_page):
+    page = client.get(concern_page.url)
+    token = str(page.context["form"]["submission_token"].value())
+    assert f'value="{token}"' in page.content.decode()
+
+    first = client.post(concern_page.url, _concern(submission_token=token))
+    again = client.post(concern_page.url, _concern(submission_token=token))
+
+    case = Case.objects.get()
+    assert first.status_code == again.status_code == 200
+    assert first.context["reference"] == again.context["reference"] == case.reference
+    another_form = client.post(concern_page.url, _concern(submission_token=str(uuid.uuid4())))
+    assert another_form.status_code == 200 and Case.objects.count() == 2
+
+
+def test_each_rendering_of_the_form_has_its_own_token_and_is_never_cached(client, concern_page):
+    first, second = client.get(concern_page.url), client.get(concern_page.url)
+
+    tokens = {str(r.context["form"]["submission_token"].value()) for r in (first, second)}
+    assert len(tokens) == 2
+    for response in (first, second):
+        assert any(token in response.content.decode() for token in tokens)
+        assert "no-store" in response["Cache-Control"]
+
+
+def test_a_staff_forms_token_sent_to_the_public_form_registers_nothing(
+    client, concern_page, coordinator_a
+):
+    from intranet.models import SubmissionToken
+
+    staff_token = SubmissionToken.objects.create(
+        token=uuid.uuid4(), user=coordinator_a, result_url="/sager/1/"
+    )
+
+    response = client.post(concern_page.url, _concern(submission_token=str(staff_token.token)))
+
+    assert response.status_code == 200
+    assert Case.objects.count() == 0
+    html = response.content.decode()
+    assert "/sager/1/" not in html and "receipt-number" not in html
 
 
 def test_a_concerns_queries_do_not_grow_with_the_standards_redirects(

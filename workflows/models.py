@@ -2,6 +2,7 @@
 
 import datetime
 import re
+import secrets
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -428,6 +429,25 @@ def summary_visibility(user, prefix=""):
     return case_visibility(user, prefix) | receiving_team_visibility(user, prefix)
 
 
+# A receipt number's letters and digits: none that are misread or misheard (0/O, 1/I/L).
+REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+REFERENCE_LENGTH = 8
+
+
+def new_case_reference() -> str:
+    """A random receipt number such as K7FM-3QX9: it tells nothing of how many cases exist."""
+    chars = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH))
+    return f"{chars[:4]}-{chars[4:]}"
+
+
+def normalise_case_reference(text: str) -> str:
+    """A receipt number as typed ("k7fm 3qx9", "K7FM3QX9") in its stored form, or ""."""
+    chars = re.sub(r"[\s-]", "", text).upper()
+    if len(chars) != REFERENCE_LENGTH or set(chars) - set(REFERENCE_ALPHABET):
+        return ""
+    return f"{chars[:4]}-{chars[4:]}"
+
+
 class CaseQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Cases a user may open (`case_visibility`)."""
@@ -590,6 +610,18 @@ class Case(models.Model):
         help_text=_("Set on cases imported from spreadsheets; importing again skips them."),
     )
 
+    reference = models.CharField(
+        _("receipt number"),
+        max_length=9,
+        unique=True,
+        default=new_case_reference,
+        editable=False,
+        help_text=_(
+            "Random, so that it reveals nothing: the number a citizen who used the public "
+            "form was given."
+        ),
+    )
+
     objects = CaseQuerySet.as_manager()
 
     class Meta:
@@ -650,6 +682,11 @@ class Case(models.Model):
         if self.handover_sent_at:
             reached.add(Stage.HANDOVER)
         return reached
+
+    @property
+    def is_without_standard(self):
+        """Registered with no quality standard in force: no first-contact deadline."""
+        return self.standard_revision_id is None and self.first_contact_due is None
 
     @property
     def is_first_contact_overdue(self):

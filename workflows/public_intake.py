@@ -1,24 +1,26 @@
 """The public concern form's intake: abuse limits, registration and the team's notification.
 
 The rate limit counts per client address (intranet.throttle.client_ip) in the "shared" cache,
-so it holds for the site as a whole (intranet.throttle.Limit).
+so it holds for the site as a whole, and exactly however many submissions arrive at once
+(intranet.throttle.Limit.admit).
 """
 
 import logging
-import secrets
+import uuid
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 
+from intranet.submissions import submit_once
 from intranet.throttle import CACHE, Limit, client_ip
 from pages.models import TeamPage
 
-from .models import Case, Channel, Person, ReferralSource
+from .models import Case, Channel, Person, ReferralSource, new_case_reference
 from .services import referral_register
 
 logger = logging.getLogger(__name__)
@@ -54,22 +56,25 @@ def rate_limited(request) -> bool:
     return CONCERN_LIMIT.reached(_address(request))
 
 
-def submission_record(request) -> None:
-    """Count one submission from the request's address (the window starts at the first)."""
-    CONCERN_LIMIT.record(_address(request))
+def submission_admit(request) -> bool:
+    """Count one submission from the request's address unless it has used up the limit; True
+    if it was counted. In the database cache the count belongs to the caller's transaction:
+    call it in the one that registers the concern, and a registration that fails is not
+    counted."""
+    return CONCERN_LIMIT.admit(_address(request))
 
 
 # --- Receipt numbers ------------------------------------------------------------------------
 
 
 def case_reference(case: Case) -> str:
-    """The receipt number the citizen gets, e.g. BB-2026-000123 (year and case number)."""
-    return f"BB-{timezone.localtime(case.created_at).year}-{case.pk:06d}"
+    """The receipt number the citizen gets: the case's random reference, never its number."""
+    return case.reference
 
 
 def decoy_reference() -> str:
     """A receipt number of the same form for a submission that was silently dropped."""
-    return f"BB-{timezone.localdate().year}-{secrets.randbelow(10**6):06d}"
+    return new_case_reference()
 
 
 # --- Registration ---------------------------------------------------------------------------
@@ -83,6 +88,28 @@ def _whereabouts(*, place: str, appearance: str) -> str:
             (_("Looks like"), appearance.strip()),
         ]
         return "\n\n".join(f"{label}: {text}" for label, text in parts if text)
+
+
+class RateLimited(Exception):
+    """The address has sent RATE_LIMIT submissions within the window: nothing registered."""
+
+
+def concern_submit(request, *, token: uuid.UUID | None, arguments: dict) -> str:
+    """Count the submission and register the concern, once per form; the receipt number.
+
+    The token is the form's (`OnceOnlyFormMixin`): a double click or a resend with the same
+    token waits for the first and raises `AlreadySubmitted` with the first one's receipt
+    number as its `result_url`. Raises `RateLimited`, counting and registering nothing, when
+    the address has used up the rate limit.
+    """
+
+    def count_and_register():
+        if not submission_admit(request):
+            raise RateLimited
+        return concern_register(**arguments)
+
+    case = submit_once(token, None, count_and_register, case_reference)
+    return case_reference(case)
 
 
 @transaction.atomic
@@ -116,6 +143,7 @@ def concern_register(
         referrer_contact=referrer_contact,
         acute=acute,
         emergency_call=emergency_call,
+        without_standard=True,
     )
     # robust: a mail server failure is logged; it must not turn a saved referral into a 500.
     transaction.on_commit(lambda: team_notify(case=case), robust=True)

@@ -32,11 +32,15 @@ def referral_register(
     emergency_call: str = "",
     registered_by=None,
     reopened_from: Case | None = None,
+    without_standard: bool = False,
 ) -> Case:
     """Register a referral and start its process; the case lands in the team's triage queue.
 
     The one start of the process: the staff intake screen, reopening and (later) the public
     web form all call it. `person` may be new (unsaved) or one the team already knows.
+
+    With no published standard in force the referral is refused, unless `without_standard`:
+    then it is registered without a deadline (the public form never turns a concern away).
     """
     from ..flows import ReferralFlow
 
@@ -48,9 +52,11 @@ def referral_register(
         try:
             rules = rules_in_force(team=team)
         except NoStandardInForce as exc:
-            raise ValidationError(
-                _("No published quality standard governs this team, so no deadline can be set.")
-            ) from exc
+            if not without_standard:
+                raise ValidationError(
+                    _("No published quality standard governs this team, so no deadline can be set.")
+                ) from exc
+            rules = None
 
     person.full_clean()
     person.save()
@@ -58,10 +64,14 @@ def referral_register(
         person=person,
         team=team,
         stage=Stage.TRIAGE,
-        standard_revision_id=rules.revision_id,
+        standard_revision_id=rules.revision_id if rules else None,
         referral_received_at=received_at,
-        first_contact_due=timezone.localtime(received_at).date()
-        + datetime.timedelta(days=rules.first_contact_deadline_days),
+        first_contact_due=(
+            timezone.localtime(received_at).date()
+            + datetime.timedelta(days=rules.first_contact_deadline_days)
+            if rules
+            else None
+        ),
         created_by=registered_by,
         reopened_from=reopened_from,
     )

@@ -84,6 +84,9 @@ def task_table_rows(context, rows, show_team):
     next_url = context["next"]
     acute = _fill(' · <span class="badge danger">{label}</span>', label=_("acute"))
     contact_made = _fill('<span class="meta">{label}</span>', label=_("contact made"))
+    no_deadline = _fill(
+        '<span class="badge">{label}</span>', label=_("No quality standard in force – no deadline")
+    )
     not_assigned = _fill('<span class="meta">{label}</span>', label=_("Not assigned"))
     case_label, overdue_label = esc(_("Case")), esc(_("overdue"))
 
@@ -132,6 +135,8 @@ def task_table_rows(context, rows, show_team):
             due_cell = f'<span class="overdue">{short_dates[due]} · {overdue_label}</span>'
         elif due and not case.first_contact_at:
             due_cell = short_dates[due]
+        elif not case.first_contact_at:
+            due_cell = no_deadline
         else:
             due_cell = contact_made
         assign = ""
