@@ -1,10 +1,18 @@
 """Logging every read and change of a person or a case (GDPR art. 9 data).
 
-Views call `log_access` before they render anything about a person or case. It writes in
-the request's transaction; if the write fails the exception propagates and the page is
-not shown (fail closed).
+Every view that shows a person or a case is declared with `@shows_case_data` (one case or
+person) or `@shows_case_list` (a list), and says what it shows through `show` / `show_list`
+(the case lookups in workflows/views.py call `show` themselves). The declaration writes the
+read to the log once the response is a 200, before it leaves the server; a redirect or a
+refusal writes no read. Changes are logged by the view with `log_access`. Both write in the
+request's transaction; if the write fails the exception propagates and the page is not
+shown (fail closed).
 """
 
+from dataclasses import dataclass, field
+from functools import wraps
+
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -95,6 +103,129 @@ def log_accesses(
 def case_subjects(cases):
     """(person_id, case_id) pairs of `cases`, for log_accesses."""
     return [(case.person_id, case.pk) for case in cases]
+
+
+# --- The one place a read of case data passes ---------------------------------------------
+
+EMERGENCY_SUFFIX = " (emergency access)"
+ONE, LIST = "one case or person", "a list of cases or persons"
+
+
+@dataclass
+class Shown:
+    """What one response shows of persons and cases; written when the response is a 200."""
+
+    kind: str  # ONE or LIST
+    what: str
+    subject: dict | None = None
+    lists: list = field(default_factory=list)
+    subject_written: bool = False
+
+    def write_subject(self, request):
+        subject = dict(self.subject)
+        emergency = subject.pop("emergency")
+        if emergency() if callable(emergency) else emergency:
+            subject["what"] += EMERGENCY_SUFFIX
+        log_access(user=request.user, request=request, **subject)
+        self.subject_written = True
+
+    def write(self, request):
+        if self.kind == ONE and self.subject is None:
+            raise ImproperlyConfigured(
+                f"{request.path} showed case data without saying whose (call audit.show)"
+            )
+        if self.subject is not None and not self.subject_written:
+            self.write_subject(request)
+        for what, subjects, search_term in self.lists:
+            log_accesses(
+                user=request.user,
+                action=AccessAction.VIEW,
+                what=what,
+                subjects=subjects,
+                request=request,
+                search_term=search_term,
+            )
+
+
+def _declared(kind, what):
+    def decorate(view):
+        @wraps(view)
+        def logged(request, *args, **kwargs):
+            shown = request.shown_case_data = Shown(kind=kind, what=what)
+            response = view(request, *args, **kwargs)
+            if response.status_code == 200:
+                shown.write(request)
+            return response
+
+        logged.shows_case_data = kind
+        return logged
+
+    return decorate
+
+
+def shows_case_data(*, what: str):
+    """Declare that a view shows one case or person (`what` names it in the log): a 200
+    that did not `show` whose it was is an error, not an unlogged page."""
+    return _declared(ONE, what)
+
+
+def shows_case_list(*, what: str):
+    """Declare that a view shows a list of cases or persons (`show_list`; may be empty)."""
+    return _declared(LIST, what)
+
+
+def _shown(request) -> Shown:
+    shown = getattr(request, "shown_case_data", None)
+    if shown is None:
+        raise ImproperlyConfigured(
+            f"{request.path} reads case data but its view is not declared with "
+            "@shows_case_data or @shows_case_list"
+        )
+    return shown
+
+
+def show(
+    request,
+    *,
+    person_id: int | None,
+    case_id: int | None = None,
+    what: str = "",
+    action: str = AccessAction.VIEW,
+    search_term: str = "",
+    reason: str = "",
+    emergency=False,
+    at_once: bool = False,
+) -> None:
+    """The response to `request` shows this person/case (a later call, once the view knows
+    more, replaces an earlier one). `emergency`: seen by emergency access only; a callable
+    is asked only if the response is a 200. `at_once`: written now, whatever the response
+    (for a page that shows the log this very entry belongs in)."""
+    shown = _shown(request)
+    earlier = shown.subject
+    if shown.subject_written:
+        raise ImproperlyConfigured(f"{request.path} changed what it showed after logging it")
+    if earlier is not None and (earlier["person_id"], earlier["case_id"]) != (person_id, case_id):
+        raise ImproperlyConfigured(
+            f"{request.path} showed two cases or persons: list them with show_list"
+        )
+    what = what or shown.what
+    shown.subject = {
+        "action": action,
+        "what": what,
+        "person_id": person_id,
+        "case_id": case_id,
+        "search_term": search_term,
+        "reason": reason,
+        "emergency": emergency,
+    }
+    if at_once:
+        shown.write_subject(request)
+
+
+def show_list(request, subjects, *, what: str = "", search_term: str = "") -> None:
+    """The response to `request` lists these (person_id, case_id) pairs."""
+    shown = _shown(request)
+    shown.lists.append((what or shown.what, list(subjects), search_term))
 
 
 @transaction.atomic

@@ -29,7 +29,7 @@ from workflows.models import EmergencyAccess, Person
 from workflows.privacy import accesses_about, describe_access, insight_report
 from workflows.reporting.spreadsheet import csv_text
 
-from .audit import case_subjects, log_access, log_accesses
+from .audit import case_subjects, log_access, show, show_list, shows_case_data, shows_case_list
 from .models import AccessAction, AccessLogEntry
 
 PAGE_SIZE = 100
@@ -235,6 +235,7 @@ def _search_users(term):
 
 
 @review_required
+@shows_case_list(what="person search (data protection)")
 def index(request):
     """Find a person or a staff member; searching persons is logged, hit by hit."""
     person_form = PersonSearchForm(request.GET if "q" in request.GET else None)
@@ -244,12 +245,9 @@ def index(request):
     if person_form.is_valid():
         term = person_form.cleaned_data["q"]
         persons = _search_persons(term)
-        log_accesses(
-            user=request.user,
-            action=AccessAction.VIEW,
-            what="person search (data protection)",
-            subjects=[(person.pk, None) for person in persons] or [(None, None)],
-            request=request,
+        show_list(
+            request,
+            [(person.pk, None) for person in persons] or [(None, None)],
             search_term=term,
         )
     if user_form.is_valid():
@@ -270,17 +268,17 @@ def index(request):
 
 
 @review_required
+@shows_case_data(what="access log of person (data protection)")
 def person_log(request, pk):
     """Who looked at person X."""
     person = _person_or_404(pk)
     search_term = _search_term(request)
-    log_access(
-        user=request.user,
-        action=AccessAction.SEARCH_OPEN if search_term else AccessAction.VIEW,
-        what="access log of person (data protection)",
+    show(
+        request,
         person_id=pk,
-        request=request,
+        action=AccessAction.SEARCH_OPEN if search_term else AccessAction.VIEW,
         search_term=search_term,
+        at_once=True,  # the page shows this very look, first
     )
     page = _page(request, _entries(accesses_about(pk)))
     return render(
@@ -291,15 +289,10 @@ def person_log(request, pk):
 
 
 @review_required
+@shows_case_data(what="access log of person, CSV (data protection)")
 def person_log_csv(request, pk):
     _person_or_404(pk)
-    log_access(
-        user=request.user,
-        action=AccessAction.EXPORT,
-        what="access log of person, CSV (data protection)",
-        person_id=pk,
-        request=request,
-    )
+    show(request, person_id=pk, action=AccessAction.EXPORT)
     return _csv_response(_entries(accesses_about(pk)), f"adgangslog-person-{pk}.csv")
 
 
@@ -385,6 +378,7 @@ def insight(request, pk):
 
 
 @review_required
+@shows_case_list(what="emergency access list (data protection)")
 def emergency_accesses(request):
     """Every emergency access, newest first, for review; filterable by period."""
     form = EmergencyAccessFilterForm(request.GET or None)
@@ -401,13 +395,7 @@ def emergency_accesses(request):
         accesses = accesses.none()
     page = _page(request, accesses.order_by("-granted_at", "-pk"))
     rows = list(page.object_list)
-    log_accesses(
-        user=request.user,
-        action=AccessAction.VIEW,
-        what="emergency access list (data protection)",
-        subjects=case_subjects(access.case for access in rows),
-        request=request,
-    )
+    show_list(request, case_subjects(access.case for access in rows))
     return render(
         request,
         "privacy/emergency_accesses.html",
@@ -416,6 +404,7 @@ def emergency_accesses(request):
 
 
 @review_required
+@shows_case_data(what="emergency access (data protection)")
 def emergency_review(request, pk):
     """One emergency access: who, which case, why; the officer marks it reviewed."""
     access = get_object_or_404(
@@ -433,14 +422,7 @@ def emergency_review(request, pk):
         else:
             messages.success(request, _("The emergency access is marked as reviewed."))
             return redirect("privacy:emergency_accesses")
-    log_access(
-        user=request.user,
-        action=AccessAction.VIEW,
-        what="emergency access (data protection)",
-        person_id=access.case.person_id,
-        case_id=access.case_id,
-        request=request,
-    )
+    show(request, person_id=access.case.person_id, case_id=access.case_id)
     return render(
         request,
         "privacy/emergency_review.html",

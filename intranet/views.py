@@ -6,23 +6,17 @@ from wagtail.models import TaskState
 from pages.models import StandardPage, visible_to
 from workflows import services as casework
 
-from .audit import case_subjects, log_accesses
-from .models import AccessAction
+from .audit import case_subjects, show_list, shows_case_list
 
 RECENT_STANDARDS = 5
 HOME_TASKS = 10
 
 
+@shows_case_list(what="staff home task list")
 def staff_home(request):
     """What a staff member needs first: tasks, items to review, recent standards, search."""
     task_rows = casework.task_rows(request.user, casework.tasks_for_user(request.user)[:HOME_TASKS])
-    log_accesses(
-        user=request.user,
-        action=AccessAction.VIEW,
-        what="staff home task list",
-        subjects=case_subjects(row.case for row in task_rows),
-        request=request,
-    )
+    show_list(request, case_subjects(row.case for row in task_rows))
     # Only editors see the review panel: Wagtail's lookup costs four queries, so others skip it.
     reviews = TaskState.objects.none()
     if request.user.has_perm("wagtailadmin.access_admin"):

@@ -1,13 +1,18 @@
 from datetime import timedelta
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.db import DatabaseError, connection, transaction
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
 
-from intranet.audit import access_log_prune, log_access
-from intranet.models import AccessLogEntry
+from intranet import audit
+from intranet.audit import access_log_prune, log_access, show, shows_case_data
+from intranet.models import AccessAction, AccessLogEntry
 
-from .factories import UserFactory
+from .factories import PersonFactory, UserFactory, register_case
 
 only_postgresql = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="the append-only trigger exists on PostgreSQL"
@@ -58,3 +63,106 @@ def test_pruning_deletes_only_entries_older_than_the_limit(db):
     else:
         assert access_log_prune(before=cutoff) == 2
         assert AccessLogEntry.objects.count() == 0
+
+
+# --- The one place a read passes: @shows_case_data / @shows_case_list ---------------------
+
+
+@pytest.fixture
+def case_a(skp_standard, team_a, worker_a):
+    person = PersonFactory(alias="Kasket", cpr="010203-1234", phone="12345678")
+    return register_case(team=team_a, registered_by=worker_a, person=person)
+
+
+def _request(rf, user, path="/sager/1/"):
+    request = rf.get(path)
+    request.user = user
+    return request
+
+
+def test_a_declared_view_that_does_not_say_whose_data_it_showed_fails_closed(rf, db):
+    @shows_case_data(what="case")
+    def forgetful(request):
+        return HttpResponse("Kasket, 010203-1234")
+
+    with pytest.raises(ImproperlyConfigured, match="without saying whose"):
+        forgetful(_request(rf, UserFactory()))
+    assert not AccessLogEntry.objects.exists()
+
+
+def test_a_view_that_reads_a_case_without_the_declaration_fails_closed(rf, case_a, worker_a):
+    from workflows.views import _visible_case
+
+    with pytest.raises(ImproperlyConfigured, match="not declared"):
+        _visible_case(_request(rf, worker_a), case_a.pk)
+    assert not AccessLogEntry.objects.filter(action=AccessAction.VIEW).exists()
+
+
+def test_only_a_200_writes_the_read(rf, db):
+    user = UserFactory()
+
+    @shows_case_data(what="case")
+    def view(request, answer):
+        show(request, person_id=3, case_id=7)
+        if answer == 404:
+            raise Http404
+        return redirect("/") if answer == 302 else HttpResponse("Sag 7")
+
+    assert view(_request(rf, user), 302).status_code == 302
+    with pytest.raises(Http404):
+        view(_request(rf, user), 404)
+    assert not AccessLogEntry.objects.exists()
+
+    view(_request(rf, user, "/sager/7/"), 200)
+
+    entry = AccessLogEntry.objects.get()
+    assert (entry.user, entry.action, entry.what, entry.person_id, entry.case_id, entry.path) == (
+        user,
+        AccessAction.VIEW,
+        "case",
+        3,
+        7,
+        "/sager/7/",
+    )
+
+
+def test_a_screen_cannot_show_two_cases_as_one(rf, db):
+    @shows_case_data(what="case")
+    def view(request):
+        show(request, person_id=3, case_id=7)
+        show(request, person_id=4, case_id=8)
+        return HttpResponse()
+
+    with pytest.raises(ImproperlyConfigured, match="two cases"):
+        view(_request(rf, UserFactory()))
+
+
+def test_the_person_form_is_logged_as_a_read_also_when_sent_back_with_errors(
+    client, case_a, worker_a
+):
+    client.force_login(worker_a)
+    url = reverse("workflows:person_edit", args=[case_a.pk])
+
+    shown = client.get(url)
+    sent_back = client.post(url, {"alias": "", "cpr": "ikke et cpr-nummer"})
+
+    assert shown.status_code == sent_back.status_code == 200
+    assert "010203-1234" in shown.content.decode()
+    reads = AccessLogEntry.objects.filter(action=AccessAction.VIEW, path=url)
+    assert [(e.user, e.what, e.person_id, e.case_id) for e in reads] == [
+        (worker_a, "person", case_a.person_id, case_a.pk)
+    ] * 2
+
+
+def test_a_case_screen_is_not_shown_if_its_read_cannot_be_logged(
+    client, case_a, worker_a, monkeypatch
+):
+    def broken(**kwargs):
+        raise DatabaseError("the log is full")
+
+    monkeypatch.setattr(audit, "log_access", broken)
+    client.force_login(worker_a)
+    client.raise_request_exception = True
+
+    with pytest.raises(DatabaseError):
+        client.get(reverse("workflows:person_edit", args=[case_a.pk]))

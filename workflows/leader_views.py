@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from intranet import roles
-from intranet.audit import case_subjects, log_access, log_accesses
+from intranet.audit import case_subjects, log_access, show_list, shows_case_list
 from intranet.forms import ModelChoiceField
 from intranet.models import AccessAction
 from pages.models import DepartmentPage, TeamPage
@@ -208,6 +208,7 @@ def dashboard(request):
 
 
 @permission_required("workflows.view_dashboard", raise_exception=True)
+@shows_case_list(what="deadline list")
 def breaches(request, kind):
     if kind not in figures.BREACH_KINDS:
         raise Http404
@@ -221,13 +222,7 @@ def breaches(request, kind):
         )
         rows = list(page.object_list)
         cases = [row.process.case if kind == figures.BREACH_UNCLAIMED else row for row in rows]
-        log_accesses(
-            user=request.user,
-            action=AccessAction.VIEW,
-            what="deadline list",
-            subjects=case_subjects(cases),
-            request=request,
-        )
+        show_list(request, case_subjects(cases))
         params = request.GET.copy()
         params.pop("side", None)
         context.update(

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from viewflow.workflow.models import Process, Task
 
-from intranet.audit import log_access
+from intranet.audit import EMERGENCY_SUFFIX, log_access
 from intranet.models import AccessAction, AccessLogEntry
 from intranet.roles import ROLES
 
@@ -239,6 +239,7 @@ WHAT_LABELS = {
     "goal": gettext_lazy("a goal"),
     "consent": gettext_lazy("a consent"),
     "handover summary": gettext_lazy("the handover summary"),
+    "task": gettext_lazy("a task"),
     "deadline list": gettext_lazy("a list of deadlines"),
     "case import": gettext_lazy("an import of cases"),
     "insight report": gettext_lazy("an insight report"),
@@ -274,6 +275,12 @@ USER_LOG_CODE = re.compile(r"access log of user (?P<user>\d+)(?P<csv>, CSV)? \(d
 
 def describe_access(what: str) -> str:
     """What an access-log entry's `what` code means, in words; unknown codes as they are."""
+    if what in WHAT_LABELS:
+        return str(WHAT_LABELS[what])
+    if what.endswith(EMERGENCY_SUFFIX):
+        seen = what.removesuffix(EMERGENCY_SUFFIX)
+        if describe_access(seen) != seen:
+            return _("%(what)s, under emergency access") % {"what": describe_access(seen)}
     if what.startswith("task:"):
         from .flows import ReferralFlow
 

@@ -20,7 +20,14 @@ from django.views.decorators.http import require_POST
 from viewflow.fsm import TransitionNotAllowed
 from viewflow.workflow.exceptions import FlowLockFailed
 
-from intranet.audit import case_subjects, log_access, log_accesses
+from intranet.audit import (
+    case_subjects,
+    log_access,
+    show,
+    show_list,
+    shows_case_data,
+    shows_case_list,
+)
 from intranet.markup import quick_escape
 from intranet.models import AccessAction
 from intranet.paging import counted_page
@@ -44,7 +51,8 @@ from .models import (
 MAX_SEARCH_TERM = 200
 
 
-def _log(request, case, action=AccessAction.VIEW, what="case", search_term=""):
+def _log(request, case, action, what):
+    """A change to the case (or its creation), logged at once; reads go through `_show_case`."""
     log_access(
         user=request.user,
         action=action,
@@ -52,19 +60,28 @@ def _log(request, case, action=AccessAction.VIEW, what="case", search_term=""):
         person_id=case.person_id,
         case_id=case.pk,
         request=request,
-        search_term=search_term,
     )
 
 
-def _log_list(request, cases, what):
-    """A list showed these cases (and their persons): one entry each, in one INSERT."""
-    log_accesses(
-        user=request.user,
-        action=AccessAction.VIEW,
+def _show_case(request, case, *, what="", action=AccessAction.VIEW, search_term="", emergency=None):
+    """The response shows `case` (logged by the view's @shows_case_data once it is a 200),
+    noted as emergency access when that is how the user sees it."""
+    show(
+        request,
+        person_id=case.person_id,
+        case_id=case.pk,
         what=what,
-        subjects=case_subjects(cases),
-        request=request,
+        action=action,
+        search_term=search_term,
+        emergency=partial(_emergency_access, request.user, case)
+        if emergency is None
+        else emergency,
     )
+
+
+def _show_cases(request, cases, what=""):
+    """A list shows these cases (and their persons): one entry each, in one INSERT."""
+    show_list(request, case_subjects(cases), what=what)
 
 
 def _add_errors(form, error):
@@ -107,8 +124,11 @@ def _case_page_cases(user):
 
 
 def _visible_case(request, pk):
-    """The case, if the user may see it; otherwise 404 without revealing that it exists."""
-    return get_object_or_404(_case_page_cases(request.user), pk=pk)
+    """The case, if the user may see it; otherwise 404 without revealing that it exists.
+    What the view shows of it is logged (@shows_case_data)."""
+    case = get_object_or_404(_case_page_cases(request.user), pk=pk)
+    _show_case(request, case)
+    return case
 
 
 def _workable_case(request, pk):
@@ -149,17 +169,19 @@ def _task_rows(request, tasks):
 QUEUE_PAGE_SIZE = 25
 
 
+@shows_case_list(what="task list")
 def my_tasks(request):
     rows = _task_rows(request, services.tasks_for_user(request.user))
     # The standing support task is where support is ended early: list it apart, as a case.
     todo = [row for row in rows if row.task.flow_task.name != "end_support"]
     ongoing = [row for row in rows if row.task.flow_task.name == "end_support"]
-    _log_list(request, [row.case for row in rows], "task list")
+    _show_cases(request, [row.case for row in rows])
     return render(
         request, "workflows/my_tasks.html", {"rows": rows, "todo": todo, "ongoing": ongoing}
     )
 
 
+@shows_case_list(what="team queue")
 def team_queue(request):
     teams = teams_for(request.user)
     if not teams:
@@ -178,7 +200,7 @@ def team_queue(request):
     )
     page = counted_page(tasks, request.GET.get("side"), QUEUE_PAGE_SIZE)
     rows = _task_rows(request, page.object_list)
-    _log_list(request, [row.case for row in rows], "team queue")
+    _show_cases(request, [row.case for row in rows])
     return render(
         request,
         "workflows/team_queue.html",
@@ -206,9 +228,12 @@ TASK_PAGE_RELATED = ("process__case__person", "process__case__team", "owner")
 
 
 def _visible_task(request, task_pk, related=TASK_PAGE_RELATED):
-    return get_object_or_404(
+    """The task, if the user may see it; what the view shows of its case is logged."""
+    task = get_object_or_404(
         services.visible_tasks(request.user).select_related(*related), pk=task_pk
     )
+    _show_case(request, task.process.case)
+    return task
 
 
 def _queue_action(request, task_pk, action, success):
@@ -225,6 +250,7 @@ def _queue_action(request, task_pk, action, success):
 
 
 @require_POST
+@shows_case_data(what="task")
 def task_claim(request, task_pk):
     return _queue_action(
         request,
@@ -235,6 +261,7 @@ def task_claim(request, task_pk):
 
 
 @require_POST
+@shows_case_data(what="task")
 def task_unassign(request, task_pk):
     return _queue_action(
         request,
@@ -245,6 +272,7 @@ def task_unassign(request, task_pk):
 
 
 @require_POST
+@shows_case_data(what="task")
 def task_assign(request, task_pk):
     task = _visible_task(request, task_pk)
     node = task.flow_task
@@ -410,6 +438,7 @@ DEPENDENT_FIELDS = [
 ]
 
 
+@shows_case_data(what="task")
 def task_detail(request, task_pk):
     """A task's screen: the form of its step, or what the user may do with it."""
     # A sent form that is carried out needs the case, not what the page shows of it.
@@ -458,8 +487,8 @@ def task_detail(request, task_pk):
                 _log(request, case, AccessAction.CHANGE, what=f"task:{node.name}")
                 messages.success(request, _("“%(task)s” is done.") % {"task": node.task_title})
                 return redirect(back())
-    _log(request, case, AccessAction.VIEW, what=f"task:{node.name}")
-    _log_list(request, screen.listed_cases(form), screen.listed_what)
+    _show_case(request, case, what=f"task:{node.name}")
+    _show_cases(request, screen.listed_cases(form), screen.listed_what)
     context = {
         "task": task,
         "node": node,
@@ -629,6 +658,7 @@ def _no_access(request, pk, form=None):
     )
 
 
+@shows_case_data(what="case")
 def case_detail(request, pk):
     try:
         case = (
@@ -645,12 +675,12 @@ def case_detail(request, pk):
     emergency = _emergency_access(request.user, case)
     # Opened from a search result: the result links carry the term (?q=), the log keeps it.
     search_term = request.GET.get("q", "").replace("\x00", "").strip()[:MAX_SEARCH_TERM]
-    _log(
+    _show_case(
         request,
         case,
-        AccessAction.SEARCH_OPEN if search_term else AccessAction.VIEW,
-        what="case (emergency access)" if emergency else "case",
+        action=AccessAction.SEARCH_OPEN if search_term else AccessAction.VIEW,
         search_term=search_term,
+        emergency=emergency is not None,
     )
     tasks = services.case_tasks(case)
     rows = _task_rows(request, services.case_open_tasks(case, tasks))
@@ -707,6 +737,7 @@ def emergency_access(request, pk):
     return redirect("workflows:case_detail", pk=pk)
 
 
+@shows_case_data(what="handover summary")
 def handover_summary(request, pk):
     """What a receiving team may read: the summary the worker wrote, nothing else."""
     case = get_object_or_404(
@@ -715,7 +746,7 @@ def handover_summary(request, pk):
         .select_related("person", "team", "primary_worker", "handover_team", "handover_consent"),
         pk=pk,
     )
-    _log(request, case, what="handover summary")
+    _show_case(request, case)
     return render(request, "workflows/handover_summary.html", {"case": case})
 
 
@@ -748,6 +779,7 @@ def _case_form_view(request, pk, form_factory, perform, template, success, what)
     return render(request, template, {"case": case, "form": form, "next": back})
 
 
+@shows_case_data(what="case")
 def contact_add(request, pk):
     return _case_form_view(
         request,
@@ -768,6 +800,7 @@ def contact_add(request, pk):
     )
 
 
+@shows_case_data(what="case")
 def goal_add(request, pk):
     return _case_form_view(
         request,
@@ -786,6 +819,7 @@ def goal_add(request, pk):
 
 
 @require_POST
+@shows_case_data(what="case")
 def goal_status(request, pk, goal_pk):
     case = _workable_case(request, pk)
     goal = get_object_or_404(Goal, pk=goal_pk, case=case)
@@ -803,6 +837,7 @@ def goal_status(request, pk, goal_pk):
     return redirect("workflows:case_detail", pk=case.pk)
 
 
+@shows_case_data(what="case")
 def consent_add(request, pk):
     return _case_form_view(
         request,
@@ -816,6 +851,7 @@ def consent_add(request, pk):
 
 
 @require_POST
+@shows_case_data(what="case")
 def consent_withdraw(request, pk, consent_pk):
     case = _workable_case(request, pk)
     consent = get_object_or_404(Consent, pk=consent_pk, person_id=case.person_id)
@@ -835,6 +871,7 @@ def consent_withdraw(request, pk, consent_pk):
     return redirect("workflows:case_detail", pk=case.pk)
 
 
+@shows_case_data(what="person")
 def person_edit(request, pk):
     case = _workable_case(request, pk)
     form = forms.PersonForm(
@@ -850,6 +887,7 @@ def person_edit(request, pk):
     return render(request, "workflows/person_form.html", {"case": case, "form": form})
 
 
+@shows_case_data(what="case")
 def case_reopen(request, pk):
     case = _visible_case(request, pk)
     if not request.user.has_perm("workflows.register_referral"):
@@ -876,6 +914,7 @@ def case_reopen(request, pk):
 
 
 @permission_required("workflows.register_referral", raise_exception=True)
+@shows_case_list(what="possible duplicates")
 def referral_register(request):
     """Register a referral; possible duplicates are shown before anything is saved."""
     data = request.POST if request.method == "POST" else None
@@ -890,7 +929,7 @@ def referral_register(request):
         person = person_form.save(commit=False)
         if not request.POST.get("confirm_duplicates"):
             duplicates = services.possible_duplicates(person=person, user=request.user)
-            _log_list(request, duplicates, "possible duplicates")
+            _show_cases(request, duplicates)
         if not duplicates:
             referral = referral_form.cleaned_data
             try:
