@@ -5,7 +5,7 @@ import re
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinLengthValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -939,13 +939,49 @@ class Reassessment(models.Model):
 # --- Emergency access ("break the glass") ---------------------------------------------------
 
 EMERGENCY_REASON_MIN_LENGTH = 20
-validate_emergency_reason = MinLengthValidator(
-    EMERGENCY_REASON_MIN_LENGTH,
-    message=_(
-        "Write why you need the case urgently, in at least %(limit_value)d characters. "
-        "The data protection officer reads the reason."
-    ),
-)
+EMERGENCY_REASON_MIN_WORDS = 3
+# A word: two or more letters (any alphabet, so "æ", "ø" and "å" count; digits do not).
+_REASON_WORD = re.compile(r"[^\W\d_]{2,}")
+
+
+class EmergencyCategory(models.TextChoices):
+    """Why a case is opened outside the team: the situations emergency access is for."""
+
+    ACUTE_DANGER = "acute_danger", _("Acute danger to the citizen's life or health")
+    CITIZEN_PRESENT = (
+        "citizen_present",
+        _("The citizen is here now and the case's team cannot be reached"),
+    )
+    PARTNER_NEEDS_NOW = (
+        "partner_needs_now",
+        _("A partner (police, emergency ward, shelter) needs information now"),
+    )
+    MISSING = "missing", _("The citizen is reported missing")
+
+
+def validate_emergency_reason(value):
+    """A reason the data protection officer can review: at least 20 characters and three
+    different words, so "aaaaaaaaaaaaaaaaaaaa" or one word repeated does not pass."""
+    text = value.strip()
+    if len(text) < EMERGENCY_REASON_MIN_LENGTH:
+        raise ValidationError(
+            _(
+                "Write why you need the case urgently, in at least %(limit_value)d characters. "
+                "The data protection officer reads the reason."
+            ),
+            code="min_length",
+            params={"limit_value": EMERGENCY_REASON_MIN_LENGTH},
+        )
+    words = {word.casefold() for word in _REASON_WORD.findall(text)}
+    if len(words) < EMERGENCY_REASON_MIN_WORDS:
+        raise ValidationError(
+            _(
+                "Describe the situation in words: at least %(words)d different words of two "
+                "or more letters."
+            ),
+            code="too_few_words",
+            params={"words": EMERGENCY_REASON_MIN_WORDS},
+        )
 
 
 class EmergencyAccessQuerySet(models.QuerySet):
@@ -975,6 +1011,12 @@ class EmergencyAccess(models.Model):
         on_delete=models.PROTECT,
         related_name="emergency_accesses",
         verbose_name=_("case"),
+    )
+    category = models.CharField(
+        _("situation"),
+        max_length=30,
+        choices=EmergencyCategory.choices,
+        help_text=_("The kind of emergency; the data protection officer reviews by it."),
     )
     reason = models.CharField(
         _("reason"),

@@ -690,7 +690,7 @@ def emergency_access(request, pk):
     case = get_object_or_404(Case, pk=pk)
     try:
         access = services.emergency_access_grant(
-            user=request.user, case=case, reason=form.cleaned_data["reason"], request=request
+            user=request.user, case=case, request=request, **form.cleaned_data
         )
     except ValidationError as exc:
         _add_errors(form, exc)
