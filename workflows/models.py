@@ -411,13 +411,15 @@ def case_visibility(user, prefix=""):
 
 
 def receiving_team_visibility(user, prefix=""):
-    """Cases handed over to one of the user's teams (sent, whether or not acknowledged)."""
+    """Cases handed over to one of the user's teams (sent, whether or not acknowledged),
+    unless the consent the handover rested on has been withdrawn since."""
     if not user.is_authenticated:
         return Q(pk__in=[])
     return Q(
         **{
             f"{prefix}handover_team_id__in": _team_ids_of(user),
             f"{prefix}handover_sent_at__isnull": False,
+            f"{prefix}handover_withdrawn_at__isnull": True,
         }
     )
 
@@ -436,6 +438,13 @@ class CaseQuerySet(models.QuerySet):
     def summary_visible_to(self, user):
         """Cases whose handover summary a user may read (`summary_visibility`)."""
         return self.filter(summary_visibility(user))
+
+    def handover_withdrawn_from(self, user):
+        """Cases handed over to one of the user's teams whose summary they no longer read:
+        the citizen withdrew the consent the handover rested on."""
+        return self.filter(
+            handover_team_id__in=_team_ids_of(user), handover_withdrawn_at__isnull=False
+        )
 
     def open(self):
         return self.filter(stage__in=OPEN_STAGES)
@@ -571,6 +580,16 @@ class Case(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("acknowledged by"),
+    )
+    handover_withdrawn_at = models.DateTimeField(
+        _("consent for the handover withdrawn"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "The citizen withdrew the consent the handover rested on: before acknowledgement "
+            "the handover was cancelled; after it, the receiving team no longer reads the "
+            "summary."
+        ),
     )
 
     created_at = models.DateTimeField(_("created"), default=timezone.now)

@@ -728,14 +728,36 @@ def emergency_access(request, pk):
 
 def handover_summary(request, pk):
     """What a receiving team may read: the summary the worker wrote, nothing else."""
-    case = get_object_or_404(
-        Case.objects.summary_visible_to(request.user)
-        .filter(handover_sent_at__isnull=False)
-        .select_related("person", "team", "primary_worker", "handover_team", "handover_consent"),
-        pk=pk,
-    )
+    try:
+        case = (
+            Case.objects.summary_visible_to(request.user)
+            .filter(handover_sent_at__isnull=False)
+            .select_related("person", "team", "primary_worker", "handover_team", "handover_consent")
+            .get(pk=pk)
+        )
+    except Case.DoesNotExist:
+        return _handover_withdrawn(request, pk)
     _log(request, case, what="handover summary")
     return render(request, "workflows/handover_summary.html", {"case": case})
+
+
+def _handover_withdrawn(request, pk):
+    """The receiving team's answer once the consent a handover rested on is withdrawn: that
+    it is, and when; nothing about the person. Everyone else gets the plain 404."""
+    withdrawn_at = (
+        Case.objects.handover_withdrawn_from(request.user)
+        .filter(pk=pk)
+        .values_list("handover_withdrawn_at", flat=True)
+        .first()
+    )
+    if withdrawn_at is None:
+        raise Http404
+    return render(
+        request,
+        "workflows/handover_withdrawn.html",
+        {"pk": pk, "withdrawn_at": withdrawn_at},
+        status=410,
+    )
 
 
 def _case_form_view(request, pk, form_factory, perform, template, success, what):
