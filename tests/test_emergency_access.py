@@ -583,3 +583,25 @@ def test_the_officer_screens_show_the_situation(client, dpo, two_accesses):
     assert escape(str(EmergencyCategory.CITIZEN_PRESENT.label)) in listing
     assert escape(str(EmergencyCategory.PARTNER_NEEDS_NOW.label)) in listing
     assert escape(str(EmergencyCategory.PARTNER_NEEDS_NOW.label)) in review
+
+
+@pytest.mark.parametrize("value", ["0", "-1"])
+def test_a_daily_limit_below_one_refuses_to_start(value):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "BROBYGGER_"))}
+    env |= {"DJANGO_DEBUG": "1", "BROBYGGER_EMERGENCY_ACCESS_PER_DAY": value}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=Path(__file__).resolve().parent.parent,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert result.returncode != 0
+    assert "BROBYGGER_EMERGENCY_ACCESS_PER_DAY must be at least 1" in result.stderr

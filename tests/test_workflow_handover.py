@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 from viewflow.workflow.status import PROCESS
@@ -328,3 +329,67 @@ def test_a_handover_on_the_duty_to_notify_is_unaffected_by_a_withdrawn_consent(
     assert handing_over.handover_withdrawn_at is None
     assert (handing_over.stage, handing_over.outcome) == (Stage.CLOSED, Outcome.HANDED_OVER)
     assert handing_over.process.status == PROCESS.DONE
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="row locks (SELECT ... FOR UPDATE) exist on PostgreSQL",
+)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_withdrawal_and_acknowledgement_at_once_settle_the_handover_one_way(
+    client, handing_over, receiving_team, worker_a, receiver
+):
+    import contextlib
+    import threading
+
+    from viewflow.fsm import TransitionNotAllowed
+    from viewflow.workflow.exceptions import FlowLockFailed
+    from viewflow.workflow.models import Task
+    from viewflow.workflow.status import STATUS
+
+    from workflows.models import Consent
+
+    consent = _consent_and_send(client, handing_over, receiving_team)
+    ack_task = open_task(handing_over, "acknowledge_handover")
+    services.task_claim(task=ack_task, user=receiver)
+    barrier, errors = threading.Barrier(2), []
+
+    def withdraw():
+        services.consent_withdraw(consent=Consent.objects.get(pk=consent.pk), by=worker_a)
+
+    def acknowledge():
+        # The screen turns a lost race into a message.
+        with contextlib.suppress(services.TaskUnavailable, FlowLockFailed, TransitionNotAllowed):
+            services.task_complete(
+                task=Task.objects.get(pk=ack_task.pk),
+                user=receiver,
+                work=lambda case: services.handover_acknowledge(case=case, by=receiver),
+                decision="acknowledged",
+            )
+
+    def run(target):
+        try:
+            barrier.wait(timeout=30)
+            target()
+        except Exception as exc:  # collected and asserted on
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(t,)) for t in (withdraw, acknowledge)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+
+    assert errors == []
+    handing_over.refresh_from_db()
+    ack_task.refresh_from_db()
+    assert handing_over.handover_withdrawn_at is not None
+    if ack_task.status == STATUS.DONE:
+        assert (handing_over.stage, handing_over.outcome) == (Stage.CLOSED, Outcome.HANDED_OVER)
+        assert open_task(handing_over, "reassess") is None
+    else:
+        assert ack_task.status == STATUS.CANCELED
+        assert handing_over.stage == Stage.REASSESSMENT
+        assert open_task(handing_over, "reassess") is not None

@@ -880,6 +880,9 @@ def consent_withdraw(request, pk, consent_pk):
             )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
+        except (FlowLockFailed, TransitionNotAllowed):
+            # A handover resting on the consent is being worked on at this moment.
+            messages.error(request, _("Someone else is working on this case right now. Try again."))
         else:
             messages.success(request, _("The consent is withdrawn."))
     else:
