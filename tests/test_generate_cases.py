@@ -96,10 +96,13 @@ def test_generated_handovers_go_on_through_the_real_flow(reference_data, receive
     from workflows import services
     from workflows.models import HandoverBasis, Outcome
 
-    call_command("generate_cases", count=80, seed=3, open=60, verbosity=0)
     sent = Case.objects.filter(
         stage=Stage.HANDOVER, handover_sent_at__isnull=False, handover_basis=HandoverBasis.CONSENT
     ).order_by("pk")
+    for seed in (3, 4, 5):  # each seed gives a few sent handovers
+        call_command("generate_cases", count=60, seed=seed, open=45, verbosity=0)
+        if sent.count() >= 2:
+            break
     assert sent.count() >= 2
     acknowledged, withdrawn = sent[0], sent[1]
     ack = Task.objects.get(
