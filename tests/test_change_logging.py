@@ -234,3 +234,26 @@ def test_with_the_log_working_each_change_writes_one_entry(client, support_case,
 
     entry = AccessLogEntry.objects.filter(action=AccessAction.CHANGE).latest("pk")
     assert (entry.user, entry.case_id, entry.what) == (worker_a, support_case.pk, "contact")
+
+
+def test_an_emergency_access_review_is_not_saved_without_its_entry(
+    client, skp_standard, team_a, worker_b, dpo, monkeypatch
+):
+    case = register_case(team=team_a)
+    access = services.emergency_access_grant(
+        user=worker_b,
+        case=case,
+        category=EmergencyCategory.CITIZEN_PRESENT,
+        reason="Borgeren står i værestedet og har brug for hjælp nu.",
+    )
+    _break_log(monkeypatch)
+    client.force_login(dpo)
+
+    _refused(
+        client,
+        reverse("privacy:emergency_review", args=[access.pk]),
+        {"note": "Begrundet: talt med medarbejderen."},
+    )
+
+    access.refresh_from_db()
+    assert not access.is_reviewed
