@@ -326,5 +326,16 @@ BROBYGGER_ACCESS_LOG_RETENTION_DAYS = int(
 BROBYGGER_EMERGENCY_ACCESS_HOURS = float(os.environ.get("BROBYGGER_EMERGENCY_ACCESS_HOURS", "8"))
 if not 0 < BROBYGGER_EMERGENCY_ACCESS_HOURS <= 24 * 7:
     raise ImproperlyConfigured("BROBYGGER_EMERGENCY_ACCESS_HOURS must be above 0 and at most 168.")
+# At most this many emergency accesses a staff member may take a day (Danish time).
+BROBYGGER_EMERGENCY_ACCESS_PER_DAY = int(os.environ.get("BROBYGGER_EMERGENCY_ACCESS_PER_DAY", "3"))
+if BROBYGGER_EMERGENCY_ACCESS_PER_DAY < 1:
+    raise ImproperlyConfigured("BROBYGGER_EMERGENCY_ACCESS_PER_DAY must be at least 1.")
+# Besides the users with the data protection role: more addresses (comma-separated, e.g. the
+# data protection officer's shared mailbox) told of every emergency access at once.
+BROBYGGER_DPO_EMAIL = [
+    address.strip()
+    for address in os.environ.get("BROBYGGER_DPO_EMAIL", "").split(",")
+    if address.strip()
+]
 if BROBYGGER_ANONYMISE_AFTER_DAYS < 1 or BROBYGGER_ACCESS_LOG_RETENTION_DAYS < 1:
     raise ImproperlyConfigured("Retention periods must be at least one day.")

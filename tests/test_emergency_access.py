@@ -8,14 +8,17 @@ import pytest
 import time_machine
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from intranet.models import AccessAction, AccessLogEntry
 from workflows import services
-from workflows.models import Case, EmergencyAccess
+from workflows.models import Case, EmergencyAccess, EmergencyCategory
 
 from .factories import PersonFactory, register_case
 
 REASON = "Borgeren står i vores værested og har brug for hjælp til medicin nu."
+CATEGORY = EmergencyCategory.CITIZEN_PRESENT
+GRANT = {"category": CATEGORY, "reason": REASON}
 MISSING_PK = 987654
 
 
@@ -65,7 +68,7 @@ def test_granting_opens_the_case_logs_the_reason_and_lasts_the_configured_hours(
     client.force_login(worker_b)
     before = timezone.now()
 
-    response = client.post(grant_url(case_a.pk), {"reason": f"  {REASON}  "})
+    response = client.post(grant_url(case_a.pk), {"category": CATEGORY, "reason": f"  {REASON}  "})
 
     assert response.status_code == 302 and response["Location"] == case_url(case_a.pk)
     access = EmergencyAccess.objects.get()
@@ -98,7 +101,7 @@ def test_the_team_sees_its_case_without_the_emergency_banner(client, case_a, wor
 def test_a_coordinator_of_another_team_may_take_it_too(client, case_a, coordinator_b):
     client.force_login(coordinator_b)
 
-    response = client.post(grant_url(case_a.pk), {"reason": REASON})
+    response = client.post(grant_url(case_a.pk), GRANT)
 
     assert response.status_code == 302
     assert EmergencyAccess.objects.filter(user=coordinator_b, case=case_a).exists()
@@ -107,7 +110,7 @@ def test_a_coordinator_of_another_team_may_take_it_too(client, case_a, coordinat
 def test_emergency_access_opens_the_case_screens_but_not_the_team_tasks(client, case_a, worker_b):
     from .factories import open_task, task_url
 
-    services.emergency_access_grant(user=worker_b, case=case_a, reason=REASON)
+    services.emergency_access_grant(user=worker_b, case=case_a, category=CATEGORY, reason=REASON)
     client.force_login(worker_b)
     triage = open_task(case_a, "triage")
 
@@ -125,8 +128,8 @@ def test_emergency_access_opens_the_case_screens_but_not_the_team_tasks(client, 
 def test_the_reason_is_mandatory_with_a_danish_message(client, case_a, worker_b):
     client.force_login(worker_b)
 
-    empty = client.post(grant_url(case_a.pk), {"reason": "   "})
-    short = client.post(grant_url(case_a.pk), {"reason": "Akut"})
+    empty = client.post(grant_url(case_a.pk), {"category": CATEGORY, "reason": "   "})
+    short = client.post(grant_url(case_a.pk), {"category": CATEGORY, "reason": "Akut"})
 
     assert empty.status_code == 403 and short.status_code == 403
     assert "Skriv, hvorfor du har akut brug for sagen." in empty.content.decode()
@@ -140,7 +143,9 @@ def test_the_service_refuses_a_short_reason_too(case_a, worker_b):
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError) as error:
-        services.emergency_access_grant(user=worker_b, case=case_a, reason="kort")
+        services.emergency_access_grant(
+            user=worker_b, case=case_a, category=CATEGORY, reason="kort"
+        )
 
     assert "reason" in error.value.message_dict
     assert not EmergencyAccess.objects.exists()
@@ -149,7 +154,7 @@ def test_the_service_refuses_a_short_reason_too(case_a, worker_b):
 def test_someone_who_already_has_access_is_sent_to_the_case(client, case_a, worker_a):
     client.force_login(worker_a)
 
-    response = client.post(grant_url(case_a.pk), {"reason": REASON})
+    response = client.post(grant_url(case_a.pk), GRANT)
 
     assert response.status_code == 302 and response["Location"] == case_url(case_a.pk)
     assert not EmergencyAccess.objects.exists()
@@ -159,7 +164,9 @@ def test_the_access_stops_working_the_moment_it_expires(client, case_a, worker_b
     settings.BROBYGGER_EMERGENCY_ACCESS_HOURS = 2
     now = timezone.now()
     with time_machine.travel(now, tick=False):
-        access = services.emergency_access_grant(user=worker_b, case=case_a, reason=REASON)
+        access = services.emergency_access_grant(
+            user=worker_b, case=case_a, category=CATEGORY, reason=REASON
+        )
 
     with time_machine.travel(access.expires_at - datetime.timedelta(seconds=1), tick=False):
         client.force_login(worker_b)  # (the idle timeout would have logged us out)
@@ -176,10 +183,14 @@ def test_the_access_stops_working_the_moment_it_expires(client, case_a, worker_b
 def test_a_new_access_can_be_taken_after_the_old_one_expired(client, case_a, worker_b):
     now = timezone.now()
     with time_machine.travel(now - datetime.timedelta(days=2), tick=False):
-        services.emergency_access_grant(user=worker_b, case=case_a, reason=REASON)
+        services.emergency_access_grant(
+            user=worker_b, case=case_a, category=CATEGORY, reason=REASON
+        )
     client.force_login(worker_b)
 
-    response = client.post(grant_url(case_a.pk), {"reason": REASON + " Igen."})
+    response = client.post(
+        grant_url(case_a.pk), {"category": CATEGORY, "reason": REASON + " Igen."}
+    )
 
     assert response.status_code == 302
     assert EmergencyAccess.objects.filter(user=worker_b).count() == 2
@@ -190,7 +201,7 @@ def test_visible_to_stays_one_query_with_emergency_accesses(
 ):
     for _ in range(3):
         other = register_case(team=case_a.team)
-        services.emergency_access_grant(user=worker_b, case=other, reason=REASON)
+        services.emergency_access_grant(user=worker_b, case=other, category=CATEGORY, reason=REASON)
     register_case(team=case_a.team)  # not granted
 
     with django_assert_num_queries(1):
@@ -213,7 +224,7 @@ def test_roles_without_casework_get_the_plain_404_and_cannot_take_it(
 
     existing = client.get(case_url(case_a.pk))
     missing = client.get(case_url(MISSING_PK))
-    post = client.post(grant_url(case_a.pk), {"reason": REASON})
+    post = client.post(grant_url(case_a.pk), GRANT)
 
     assert existing.status_code == missing.status_code == post.status_code == 404
     assert existing.content == missing.content
@@ -226,7 +237,10 @@ def test_a_casework_role_sees_the_same_page_for_a_missing_case(client, case_a, w
 
     existing = client.get(case_url(case_a.pk))
     missing = client.get(case_url(MISSING_PK))
-    bad_reason = [client.post(grant_url(pk), {"reason": "kort"}) for pk in (case_a.pk, MISSING_PK)]
+    bad_reason = [
+        client.post(grant_url(pk), {"category": CATEGORY, "reason": "kort"})
+        for pk in (case_a.pk, MISSING_PK)
+    ]
 
     assert existing.status_code == missing.status_code == 403
     assert normalised(existing) == normalised(missing)
@@ -237,7 +251,7 @@ def test_a_casework_role_sees_the_same_page_for_a_missing_case(client, case_a, w
 def test_a_missing_case_cannot_be_granted(client, case_a, worker_b):
     client.force_login(worker_b)
 
-    response = client.post(grant_url(MISSING_PK), {"reason": REASON})
+    response = client.post(grant_url(MISSING_PK), GRANT)
 
     assert response.status_code == 404
     assert not EmergencyAccess.objects.exists()
@@ -258,10 +272,15 @@ def two_accesses(case_a, worker_b, coordinator_b):
     year = timezone.localdate().year - 1
     tz = timezone.get_current_timezone()
     with time_machine.travel(datetime.datetime(year, 3, 3, 22, 30, tzinfo=tz), tick=False):
-        early = services.emergency_access_grant(user=worker_b, case=case_a, reason=REASON)
+        early = services.emergency_access_grant(
+            user=worker_b, case=case_a, category=CATEGORY, reason=REASON
+        )
     with time_machine.travel(datetime.datetime(year, 3, 10, 9, 0, tzinfo=tz), tick=False):
         late = services.emergency_access_grant(
-            user=coordinator_b, case=case_a, reason="Koordinator: politiet ringede om borgeren."
+            user=coordinator_b,
+            case=case_a,
+            category=EmergencyCategory.PARTNER_NEEDS_NOW,
+            reason="Koordinator: politiet ringede om borgeren.",
         )
     return early, late
 
@@ -378,3 +397,211 @@ def test_only_the_officer_sees_the_emergency_screens(client, request, two_access
     assert client.post(review, {"note": "x"}).status_code == 403
     early.refresh_from_db()
     assert not early.is_reviewed
+
+
+# --- A reason that says something, a situation, a daily limit, the officer told at once ------
+
+
+@pytest.mark.danish
+@pytest.mark.parametrize(
+    "reason",
+    [
+        "aaaaaaaaaaaaaaaaaaaa",  # one "word" of 20 letters
+        "a a a a a a a a a a a a a",  # no word of two letters
+        "hjælp hjælp hjælp hjælp",  # the same word repeated
+        "Hjælp HJÆLP hjælp!! 1234567",  # the same word in other cases, and digits
+    ],
+)
+def test_a_reason_that_says_nothing_is_refused_on_the_field(client, case_a, worker_b, reason):
+    client.force_login(worker_b)
+
+    response = client.post(grant_url(case_a.pk), {"category": CATEGORY, "reason": reason})
+
+    assert response.status_code == 403
+    errors = response.context["form"].errors
+    assert list(errors) == ["reason"]
+    assert "mindst 3 forskellige ord" in response.content.decode()
+    assert not EmergencyAccess.objects.exists()
+    assert not AccessLogEntry.objects.exists()
+
+
+@pytest.mark.parametrize("reason", ["aaaaaaaaaaaaaaaaaaaa", "hjælp hjælp hjælp hjælp hjælp"])
+def test_the_service_refuses_a_reason_that_says_nothing(case_a, worker_b, reason):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as error:
+        services.emergency_access_grant(
+            user=worker_b, case=case_a, category=CATEGORY, reason=reason
+        )
+
+    assert list(error.value.message_dict) == ["reason"]
+    assert not EmergencyAccess.objects.exists()
+
+
+@pytest.mark.danish
+@pytest.mark.parametrize("category", ["", "curiosity"])
+def test_the_situation_must_be_chosen_from_the_list(client, case_a, worker_b, category):
+    client.force_login(worker_b)
+
+    response = client.post(grant_url(case_a.pk), {"category": category, "reason": REASON})
+
+    assert response.status_code == 403
+    assert list(response.context["form"].errors) == ["category"]
+    body = response.content.decode()
+    assert "Vælg den situation" in body or "Vælg en af de situationer" in body
+    assert REASON in body  # what was written is not lost
+    assert not EmergencyAccess.objects.exists()
+
+
+def test_the_service_refuses_a_grant_without_a_situation(case_a, worker_b):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as error:
+        services.emergency_access_grant(user=worker_b, case=case_a, category="", reason=REASON)
+
+    assert list(error.value.message_dict) == ["category"]
+    assert not EmergencyAccess.objects.exists()
+
+
+@pytest.mark.danish
+def test_more_grants_than_the_daily_limit_are_refused_until_the_next_danish_day(
+    client, case_a, worker_b, settings, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    settings.BROBYGGER_EMERGENCY_ACCESS_PER_DAY = 3
+    settings.BROBYGGER_EMERGENCY_ACCESS_HOURS = 1
+    tz = timezone.get_default_timezone()
+    cases = [case_a] + [register_case(team=case_a.team) for _ in range(4)]
+    morning = datetime.datetime(2026, 3, 3, 8, 0, tzinfo=tz)
+    for hour, case in enumerate(cases[:3]):
+        with time_machine.travel(morning + datetime.timedelta(hours=hour), tick=False):
+            services.emergency_access_grant(
+                user=worker_b, case=case, category=CATEGORY, reason=REASON
+            )
+
+    # 23:59 Danish time (22:59 UTC): still the same day.
+    with time_machine.travel(datetime.datetime(2026, 3, 3, 23, 59, tzinfo=tz), tick=False):
+        client.force_login(worker_b)
+        with django_capture_on_commit_callbacks(execute=True):
+            refused = client.post(grant_url(cases[3].pk), GRANT)
+    # 00:01 Danish time is 23:01 UTC the day before: the limit counts Danish days.
+    with time_machine.travel(datetime.datetime(2026, 3, 4, 0, 1, tzinfo=tz), tick=False):
+        client.force_login(worker_b)
+        allowed = client.post(grant_url(cases[3].pk), GRANT)
+
+    assert refused.status_code == 403
+    assert "allerede taget nødadgang 3 gange i dag" in refused.content.decode()
+    assert refused.context["form"]["reason"].value() == REASON  # nothing the user wrote is lost
+    assert not mail.outbox
+    assert allowed.status_code == 302 and allowed["Location"] == case_url(cases[3].pk)
+    assert EmergencyAccess.objects.filter(user=worker_b).count() == 4
+    assert EmergencyAccess.objects.filter(case=cases[3]).count() == 1
+    assert AccessLogEntry.objects.filter(action=AccessAction.EMERGENCY).count() == 4
+
+
+def test_the_limit_is_per_user(case_a, worker_b, coordinator_b, settings):
+    from django.core.exceptions import ValidationError
+
+    settings.BROBYGGER_EMERGENCY_ACCESS_PER_DAY = 1
+    other = register_case(team=case_a.team)
+    services.emergency_access_grant(user=worker_b, case=case_a, category=CATEGORY, reason=REASON)
+
+    with pytest.raises(ValidationError):
+        services.emergency_access_grant(user=worker_b, case=other, category=CATEGORY, reason=REASON)
+    services.emergency_access_grant(
+        user=coordinator_b, case=other, category=CATEGORY, reason=REASON
+    )
+
+    assert EmergencyAccess.objects.count() == 2
+
+
+def test_the_officer_is_mailed_at_once_with_no_personal_data(
+    client, case_a, worker_b, dpo, settings, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    settings.BROBYGGER_DPO_EMAIL = ["databeskyttelse@kommune.example"]
+    settings.WAGTAILADMIN_BASE_URL = "https://brobygger.example"
+    case_a.person.name = "Xerxes Kvistgaardsen"
+    case_a.person.cpr = "0101701234"
+    case_a.person.save()
+    client.force_login(worker_b)
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = client.post(grant_url(case_a.pk), GRANT)
+        assert not mail.outbox  # not before the access is committed
+
+    assert response.status_code == 302 and len(callbacks) == 1
+    access = EmergencyAccess.objects.get()
+    (message,) = mail.outbox
+    assert sorted(message.to) == [
+        "databeskyttelse@example.invalid",
+        "databeskyttelse@kommune.example",
+    ]
+    assert message.from_email == settings.DEFAULT_FROM_EMAIL
+    body = message.subject + message.body
+    assert str(case_a.pk) in message.subject
+    assert worker_b.username in body
+    assert str(EmergencyCategory.CITIZEN_PRESENT.label) in body
+    assert (
+        "https://brobygger.example" + reverse("privacy:emergency_review", args=[access.pk]) in body
+    )
+    for secret in [
+        "Kasket",
+        "Banegårdspladsen",
+        "Xerxes",
+        "Kvistgaardsen",
+        "0101701234",
+        "010170",
+        "medicin",
+        REASON,
+    ]:
+        assert secret not in body
+
+
+def test_a_refused_grant_mails_nobody(
+    client, case_a, worker_b, dpo, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    client.force_login(worker_b)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(grant_url(case_a.pk), {"category": CATEGORY, "reason": "aaaaaaaaaaaaaaaaaaaa"})
+
+    assert not mail.outbox
+
+
+def test_the_officer_screens_show_the_situation(client, dpo, two_accesses):
+    early, late = two_accesses
+    client.force_login(dpo)
+
+    listing = client.get(list_url()).content.decode()
+    review = client.get(reverse("privacy:emergency_review", args=[late.pk])).content.decode()
+
+    assert escape(str(EmergencyCategory.CITIZEN_PRESENT.label)) in listing
+    assert escape(str(EmergencyCategory.PARTNER_NEEDS_NOW.label)) in listing
+    assert escape(str(EmergencyCategory.PARTNER_NEEDS_NOW.label)) in review
+
+
+@pytest.mark.parametrize("value", ["0", "-1"])
+def test_a_daily_limit_below_one_refuses_to_start(value):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "BROBYGGER_"))}
+    env |= {"DJANGO_DEBUG": "1", "BROBYGGER_EMERGENCY_ACCESS_PER_DAY": value}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=Path(__file__).resolve().parent.parent,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert result.returncode != 0
+    assert "BROBYGGER_EMERGENCY_ACCESS_PER_DAY must be at least 1" in result.stderr

@@ -285,7 +285,10 @@ def world(
     consent = support.consents.get()
     client.logout()
     emergency = workflow_services.emergency_access_grant(
-        user=worker_b, case=closed, reason="Borgeren står i værestedet og har brug for hjælp."
+        user=worker_b,
+        case=closed,
+        category="citizen_present",
+        reason="Borgeren står i værestedet og har brug for hjælp.",
     )
 
     page = ConcernFormPage(title="Bekymret for en borger?", slug="bekymret")

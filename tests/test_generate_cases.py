@@ -88,3 +88,41 @@ def test_the_same_seed_gives_the_same_data(reference_data):
     assert [case.pk for case in first] == first_ids
     assert _fingerprint(first) == _fingerprint(second)
     assert _fingerprint(first) != _fingerprint(other)
+
+
+def test_generated_handovers_go_on_through_the_real_flow(reference_data, receiver, worker_a):
+    """A generated sent handover is acknowledged, or ended by a withdrawn consent, by the
+    flow itself: the rows are the ones the flow would have left."""
+    from workflows import services
+    from workflows.models import HandoverBasis, Outcome
+
+    sent = Case.objects.filter(
+        stage=Stage.HANDOVER, handover_sent_at__isnull=False, handover_basis=HandoverBasis.CONSENT
+    ).order_by("pk")
+    for seed in (3, 4, 5):  # each seed gives a few sent handovers
+        call_command("generate_cases", count=60, seed=seed, open=45, verbosity=0)
+        if sent.count() >= 2:
+            break
+    assert sent.count() >= 2
+    acknowledged, withdrawn = sent[0], sent[1]
+    ack = Task.objects.get(
+        process_id=acknowledged.process_id, flow_task_type="HUMAN", status__in=OPEN
+    )
+    services.task_claim(task=ack, user=receiver)
+
+    services.task_complete(
+        task=ack,
+        user=receiver,
+        work=lambda case: services.handover_acknowledge(case=case, by=receiver),
+    )
+    services.consent_withdraw(consent=withdrawn.handover_consent, by=worker_a)
+
+    acknowledged.refresh_from_db()
+    withdrawn.refresh_from_db()
+    assert (acknowledged.stage, acknowledged.outcome) == (Stage.CLOSED, Outcome.HANDED_OVER)
+    assert acknowledged.process.status == PROCESS.DONE
+    assert withdrawn.stage == Stage.REASSESSMENT
+    reassess = Task.objects.get(
+        process_id=withdrawn.process_id, flow_task_type="HUMAN", status__in=OPEN
+    )
+    assert reassess.flow_task.name == "reassess"

@@ -150,6 +150,7 @@ def _build_world():
     emergency = services.emergency_access_grant(
         user=users["emergency"],
         case=case,
+        category="citizen_present",
         reason="Borgeren står i værestedet og har brug for hjælp nu.",
     )
 

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 from viewflow.workflow.status import PROCESS
@@ -195,3 +196,200 @@ def test_a_worker_of_the_receiving_team_without_the_role_cannot_acknowledge(
 
     ack_task.refresh_from_db()
     assert ack_task.owner is None
+
+
+# --- Withdrawn consent ends the receiving team's reading -------------------------------------
+
+
+def _consent_and_send(client, case, team, **extra):
+    """The worker records the citizen's consent for `team` and sends the handover."""
+    add = client.post(
+        reverse("workflows:consent_add", args=[case.pk]),
+        {
+            "receiver": team.pk,
+            "information": "Boligsituation og kontaktoplysninger",
+            "form": ConsentForm.WRITTEN,
+            "given_on": timezone.localdate().isoformat(),
+        },
+    )
+    assert add.status_code == 302
+    assert _send(client, case, team, **extra).status_code == 302
+    return case.consents.get()
+
+
+def _withdraw(client, case, consent):
+    return client.post(
+        reverse("workflows:consent_withdraw", args=[case.pk, consent.pk]),
+        {"withdrawn_on": timezone.localdate().isoformat()},
+    )
+
+
+def test_withdrawn_consent_before_acknowledgement_cancels_the_handover(
+    client, handing_over, receiving_team, worker_a, receiver
+):
+    from django.test import Client
+    from viewflow.workflow.status import STATUS
+
+    consent = _consent_and_send(client, handing_over, receiving_team)
+    ack_task = open_task(handing_over, "acknowledge_handover")
+    summary_url = reverse("workflows:handover_summary", args=[handing_over.pk])
+    receiving = Client()
+    receiving.force_login(receiver)
+    receiving.post(reverse("workflows:task_claim", args=[ack_task.pk]))
+    assert receiving.get(summary_url).status_code == 200
+
+    response = _withdraw(client, handing_over, consent)
+
+    assert response.status_code == 302
+    refused = receiving.get(summary_url)
+    assert refused.status_code == 410
+    assert "no longer shared with your team" in refused.content.decode()
+    assert "bostøtte" not in refused.content.decode()
+    assert receiving.get(task_url(ack_task)).status_code == 404
+    assert receiving.post(task_url(ack_task), {"note": "Modtaget."}).status_code == 404
+    assert receiving.get(reverse("workflows:team_queue")).context["rows"] == []
+    handing_over.refresh_from_db()
+    ack_task.refresh_from_db()
+    assert ack_task.status == STATUS.CANCELED
+    assert handing_over.stage == Stage.REASSESSMENT
+    assert handing_over.handover_sent_at is None and handing_over.handover_withdrawn_at
+    assert handing_over.handover_acknowledged_at is None
+    assert handing_over.reassessments.filter(decided_at__isnull=True).count() == 1
+    reassess = open_task(handing_over, "reassess")
+    assert reassess is not None and reassess.owner == worker_a
+    client.force_login(worker_a)
+    queue = client.get(reverse("workflows:team_queue"))
+    assert reassess.pk in [row.task.pk for row in queue.context["rows"]]
+    page = client.get(reverse("workflows:case_detail", args=[handing_over.pk])).content.decode()
+    assert "was cancelled: the citizen withdrew the consent" in page
+
+    # The team reassesses as usual: here it continues the support.
+    decided = client.post(
+        task_url(reassess), {"decision": "continue", "note": "Samtykket er trukket tilbage."}
+    )
+    assert decided.status_code == 302
+    handing_over.refresh_from_db()
+    assert handing_over.stage == Stage.SUPPORT
+
+
+def test_withdrawn_consent_after_acknowledgement_closes_the_summary(
+    client, handing_over, receiving_team, worker_a, receiver
+):
+    from django.test import Client
+
+    consent = _consent_and_send(client, handing_over, receiving_team)
+    ack_task = open_task(handing_over, "acknowledge_handover")
+    summary_url = reverse("workflows:handover_summary", args=[handing_over.pk])
+    receiving = Client()
+    receiving.force_login(receiver)
+    receiving.post(reverse("workflows:task_claim", args=[ack_task.pk]))
+    assert receiving.post(task_url(ack_task), {"note": "Modtaget."}).status_code == 302
+    assert receiving.get(summary_url).status_code == 200
+
+    assert _withdraw(client, handing_over, consent).status_code == 302
+
+    refused = receiving.get(summary_url)
+    assert refused.status_code == 410 and "bostøtte" not in refused.content.decode()
+    handing_over.refresh_from_db()
+    assert (handing_over.stage, handing_over.outcome) == (Stage.CLOSED, Outcome.HANDED_OVER)
+    assert handing_over.handover_withdrawn_at is not None
+    assert handing_over.process.status == PROCESS.DONE
+    # The sending team's record says why the receiving team no longer reads it.
+    page = client.get(reverse("workflows:case_detail", args=[handing_over.pk])).content.decode()
+    assert "withdrew the consent the handover rested on" in page
+    assert "no longer reads the summary" in page
+    # Anyone else still gets the plain 404.
+    assert client.get(reverse("workflows:handover_summary", args=[987654])).status_code == 404
+
+
+def test_a_handover_on_the_duty_to_notify_is_unaffected_by_a_withdrawn_consent(
+    client, handing_over, receiving_team, worker_a, receiver
+):
+    from django.test import Client
+
+    consent = _consent_and_send(
+        client,
+        handing_over,
+        receiving_team,
+        basis=HandoverBasis.DUTY_TO_NOTIFY,
+        legal_note="Underretning: barn i hjemmet (serviceloven § 153).",
+    )
+    ack_task = open_task(handing_over, "acknowledge_handover")
+    summary_url = reverse("workflows:handover_summary", args=[handing_over.pk])
+
+    assert _withdraw(client, handing_over, consent).status_code == 302
+
+    receiving = Client()
+    receiving.force_login(receiver)
+    assert receiving.get(summary_url).status_code == 200
+    assert open_task(handing_over, "acknowledge_handover") == ack_task
+    receiving.post(reverse("workflows:task_claim", args=[ack_task.pk]))
+    assert receiving.post(task_url(ack_task), {"note": "Modtaget."}).status_code == 302
+    handing_over.refresh_from_db()
+    assert handing_over.handover_withdrawn_at is None
+    assert (handing_over.stage, handing_over.outcome) == (Stage.CLOSED, Outcome.HANDED_OVER)
+    assert handing_over.process.status == PROCESS.DONE
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="row locks (SELECT ... FOR UPDATE) exist on PostgreSQL",
+)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_withdrawal_and_acknowledgement_at_once_settle_the_handover_one_way(
+    client, handing_over, receiving_team, worker_a, receiver
+):
+    import contextlib
+    import threading
+
+    from viewflow.fsm import TransitionNotAllowed
+    from viewflow.workflow.exceptions import FlowLockFailed
+    from viewflow.workflow.models import Task
+    from viewflow.workflow.status import STATUS
+
+    from workflows.models import Consent
+
+    consent = _consent_and_send(client, handing_over, receiving_team)
+    ack_task = open_task(handing_over, "acknowledge_handover")
+    services.task_claim(task=ack_task, user=receiver)
+    barrier, errors = threading.Barrier(2), []
+
+    def withdraw():
+        services.consent_withdraw(consent=Consent.objects.get(pk=consent.pk), by=worker_a)
+
+    def acknowledge():
+        # The screen turns a lost race into a message.
+        with contextlib.suppress(services.TaskUnavailable, FlowLockFailed, TransitionNotAllowed):
+            services.task_complete(
+                task=Task.objects.get(pk=ack_task.pk),
+                user=receiver,
+                work=lambda case: services.handover_acknowledge(case=case, by=receiver),
+                decision="acknowledged",
+            )
+
+    def run(target):
+        try:
+            barrier.wait(timeout=30)
+            target()
+        except Exception as exc:  # collected and asserted on
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(t,)) for t in (withdraw, acknowledge)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+
+    assert errors == []
+    handing_over.refresh_from_db()
+    ack_task.refresh_from_db()
+    assert handing_over.handover_withdrawn_at is not None
+    if ack_task.status == STATUS.DONE:
+        assert (handing_over.stage, handing_over.outcome) == (Stage.CLOSED, Outcome.HANDED_OVER)
+        assert open_task(handing_over, "reassess") is None
+    else:
+        assert ack_task.status == STATUS.CANCELED
+        assert handing_over.stage == Stage.REASSESSMENT
+        assert open_task(handing_over, "reassess") is not None

@@ -6,7 +6,7 @@ from viewflow.workflow import lock, nodes
 from viewflow.workflow.base import Flow
 
 from . import services
-from .models import CaseProcess, Stage
+from .models import CaseProcess, HandoverBasis, Stage
 from .nodes import TeamTask
 
 
@@ -116,15 +116,40 @@ class ReferralFlow(Flow):
     is_handover_sent = (
         nodes.Switch()
         .Annotation(title=_("Handover sent?"))
-        .Case(this.acknowledge_handover, this.handover_sent)
+        .Case(this.await_acknowledgement, this.handover_sent)
         .Default(this.plan_support)
+    )
+    # A handover resting on the citizen's consent ends if the consent is withdrawn before
+    # the receiving team acknowledges it (services.consent_withdraw runs `consent_withdrawn`).
+    await_acknowledgement = (
+        nodes.Split()
+        .Annotation(title=_("Waiting for the receiving team"))
+        .Next(this.consent_withdrawn, case=this.rests_on_consent)
+        .Always(this.acknowledge_handover)
     )
     acknowledge_handover = (
         TeamTask()
         .Team(this.receiving_team)
         .Permission("workflows.acknowledge_handover")
         .Annotation(title=_("Acknowledge the handover"))
-        .Next(this.end)
+        .Next(this.handover_settled)
+    )
+    consent_withdrawn = (
+        nodes.Handle(this.end_handover)
+        .Annotation(title=_("Consent withdrawn before acknowledgement"))
+        .Next(this.handover_settled)
+    )
+    # The first branch to arrive (acknowledgement or withdrawal) cancels the other.
+    handover_settled = (
+        nodes.Join(continue_on_condition=this.first_branch_arrived)
+        .Annotation(title=_("Handover settled"))
+        .Next(this.is_handover_acknowledged)
+    )
+    is_handover_acknowledged = (
+        nodes.Switch()
+        .Annotation(title=_("Acknowledged?"))
+        .Case(this.end, this.handover_acknowledged)
+        .Default(this.reassess)
     )
     end = nodes.End().Annotation(title=_("Closed"))
 
@@ -157,6 +182,15 @@ class ReferralFlow(Flow):
 
     def handover_sent(self, activation):
         return activation.process.case.handover_sent_at is not None
+
+    def rests_on_consent(self, activation):
+        return activation.process.case.handover_basis == HandoverBasis.CONSENT
+
+    def handover_acknowledged(self, activation):
+        return activation.process.case.handover_acknowledged_at is not None
+
+    def end_handover(self, activation):
+        services.handover_end(case=activation.process.case)
 
     def plan_support_period(self, activation):
         services.support_period_plan(case=activation.process.case)

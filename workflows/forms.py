@@ -19,6 +19,7 @@ from .models import (
     Consent,
     ContactLog,
     EmergencyCall,
+    EmergencyCategory,
     Goal,
     GoalStatus,
     HandoverBasis,
@@ -439,6 +440,15 @@ class ReopenForm(forms.Form):
 
 
 class EmergencyAccessForm(forms.Form):
+    category = forms.ChoiceField(
+        label=_("What is the situation?"),
+        choices=EmergencyCategory.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choose the situation that makes the access necessary."),
+            "invalid_choice": _("Choose one of the situations listed."),
+        },
+    )
     reason = forms.CharField(
         label=_("Why do you need the case now?"),
         help_text=_(

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone, translation
@@ -322,25 +323,27 @@ def import_cases(request):
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        result = cases_import(
-            data=upload.read(),
-            imported_by=request.user,
-            check_only=form.cleaned_data["check_only"],
-        )
-        if result.ok and result.created and not result.checked_only:
-            with translation.override(settings.LANGUAGE_CODE):  # the log is read later
-                reason = ngettext(
-                    "%(count)s case imported from %(file)s",
-                    "%(count)s cases imported from %(file)s",
-                    result.created,
-                ) % {"count": result.created, "file": upload.name}
-            log_access(
-                user=request.user,
-                action=AccessAction.CREATE,
-                what="case import",
-                request=request,
-                reason=reason,
+        # The import and its log entry in one transaction: no cases without their record.
+        with transaction.atomic():
+            result = cases_import(
+                data=upload.read(),
+                imported_by=request.user,
+                check_only=form.cleaned_data["check_only"],
             )
+            if result.ok and result.created and not result.checked_only:
+                with translation.override(settings.LANGUAGE_CODE):  # the log is read later
+                    reason = ngettext(
+                        "%(count)s case imported from %(file)s",
+                        "%(count)s cases imported from %(file)s",
+                        result.created,
+                    ) % {"count": result.created, "file": upload.name}
+                log_access(
+                    user=request.user,
+                    action=AccessAction.CREATE,
+                    what="case import",
+                    request=request,
+                    reason=reason,
+                )
     return render(
         request,
         "workflows/leader/import.html",

@@ -6,7 +6,7 @@ import secrets
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinLengthValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -412,13 +412,15 @@ def case_visibility(user, prefix=""):
 
 
 def receiving_team_visibility(user, prefix=""):
-    """Cases handed over to one of the user's teams (sent, whether or not acknowledged)."""
+    """Cases handed over to one of the user's teams (sent, whether or not acknowledged),
+    unless the consent the handover rested on has been withdrawn since."""
     if not user.is_authenticated:
         return Q(pk__in=[])
     return Q(
         **{
             f"{prefix}handover_team_id__in": _team_ids_of(user),
             f"{prefix}handover_sent_at__isnull": False,
+            f"{prefix}handover_withdrawn_at__isnull": True,
         }
     )
 
@@ -456,6 +458,13 @@ class CaseQuerySet(models.QuerySet):
     def summary_visible_to(self, user):
         """Cases whose handover summary a user may read (`summary_visibility`)."""
         return self.filter(summary_visibility(user))
+
+    def handover_withdrawn_from(self, user):
+        """Cases handed over to one of the user's teams whose summary they no longer read:
+        the citizen withdrew the consent the handover rested on."""
+        return self.filter(
+            handover_team_id__in=_team_ids_of(user), handover_withdrawn_at__isnull=False
+        )
 
     def open(self):
         return self.filter(stage__in=OPEN_STAGES)
@@ -591,6 +600,16 @@ class Case(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("acknowledged by"),
+    )
+    handover_withdrawn_at = models.DateTimeField(
+        _("consent for the handover withdrawn"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "The citizen withdrew the consent the handover rested on: before acknowledgement "
+            "the handover was cancelled; after it, the receiving team no longer reads the "
+            "summary."
+        ),
     )
 
     created_at = models.DateTimeField(_("created"), default=timezone.now)
@@ -976,13 +995,49 @@ class Reassessment(models.Model):
 # --- Emergency access ("break the glass") ---------------------------------------------------
 
 EMERGENCY_REASON_MIN_LENGTH = 20
-validate_emergency_reason = MinLengthValidator(
-    EMERGENCY_REASON_MIN_LENGTH,
-    message=_(
-        "Write why you need the case urgently, in at least %(limit_value)d characters. "
-        "The data protection officer reads the reason."
-    ),
-)
+EMERGENCY_REASON_MIN_WORDS = 3
+# A word: two or more letters (any alphabet, so "æ", "ø" and "å" count; digits do not).
+_REASON_WORD = re.compile(r"[^\W\d_]{2,}")
+
+
+class EmergencyCategory(models.TextChoices):
+    """Why a case is opened outside the team: the situations emergency access is for."""
+
+    ACUTE_DANGER = "acute_danger", _("Acute danger to the citizen's life or health")
+    CITIZEN_PRESENT = (
+        "citizen_present",
+        _("The citizen is here now and the case's team cannot be reached"),
+    )
+    PARTNER_NEEDS_NOW = (
+        "partner_needs_now",
+        _("A partner (police, emergency ward, shelter) needs information now"),
+    )
+    MISSING = "missing", _("The citizen is reported missing")
+
+
+def validate_emergency_reason(value):
+    """A reason the data protection officer can review: at least 20 characters and three
+    different words, so "aaaaaaaaaaaaaaaaaaaa" or one word repeated does not pass."""
+    text = value.strip()
+    if len(text) < EMERGENCY_REASON_MIN_LENGTH:
+        raise ValidationError(
+            _(
+                "Write why you need the case urgently, in at least %(limit_value)d characters. "
+                "The data protection officer reads the reason."
+            ),
+            code="min_length",
+            params={"limit_value": EMERGENCY_REASON_MIN_LENGTH},
+        )
+    words = {word.casefold() for word in _REASON_WORD.findall(text)}
+    if len(words) < EMERGENCY_REASON_MIN_WORDS:
+        raise ValidationError(
+            _(
+                "Describe the situation in words: at least %(words)d different words of two "
+                "or more letters."
+            ),
+            code="too_few_words",
+            params={"words": EMERGENCY_REASON_MIN_WORDS},
+        )
 
 
 class EmergencyAccessQuerySet(models.QuerySet):
@@ -1012,6 +1067,12 @@ class EmergencyAccess(models.Model):
         on_delete=models.PROTECT,
         related_name="emergency_accesses",
         verbose_name=_("case"),
+    )
+    category = models.CharField(
+        _("situation"),
+        max_length=30,
+        choices=EmergencyCategory.choices,
+        help_text=_("The kind of emergency; the data protection officer reviews by it."),
     )
     reason = models.CharField(
         _("reason"),

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -61,6 +62,16 @@ def _log(request, case, action, what):
         case_id=case.pk,
         request=request,
     )
+
+
+def _recorded(request, perform, *, what, case=None, action=AccessAction.CHANGE):
+    """`perform()` (a service call) and its access-log entry, in one transaction: if the
+    entry cannot be written, the change is undone too. The entry is about `case`, or about
+    the case `perform` returns (a new one)."""
+    with transaction.atomic():
+        result = perform()
+        _log(request, case or result, action, what=what)
+    return result
 
 
 def _show_case(request, case, *, what="", action=AccessAction.VIEW, search_term="", emergency=None):
@@ -468,7 +479,16 @@ def task_detail(request, task_pk):
         if form.is_valid():
             decision, work = screen.work(form, request.user)
             try:
-                services.task_complete(task=task, user=request.user, work=work, decision=decision)
+                services.task_complete(
+                    task=task,
+                    user=request.user,
+                    # Inside the task's transaction (under the process lock): no
+                    # completed task without its log entry.
+                    work=lambda case: _recorded(
+                        request, partial(work, case), case=case, what=f"task:{node.name}"
+                    ),
+                    decision=decision,
+                )
             except ValidationError as exc:
                 _add_errors(form, exc)
             except services.TaskUnavailable as exc:
@@ -484,7 +504,6 @@ def task_detail(request, task_pk):
                 )
                 return redirect(back())
             else:
-                _log(request, case, AccessAction.CHANGE, what=f"task:{node.name}")
                 messages.success(request, _("“%(task)s” is done.") % {"task": node.task_title})
                 return redirect(back())
     _show_case(request, case, what=f"task:{node.name}")
@@ -720,7 +739,7 @@ def emergency_access(request, pk):
     case = get_object_or_404(Case, pk=pk)
     try:
         access = services.emergency_access_grant(
-            user=request.user, case=case, reason=form.cleaned_data["reason"], request=request
+            user=request.user, case=case, request=request, **form.cleaned_data
         )
     except ValidationError as exc:
         _add_errors(form, exc)
@@ -740,14 +759,36 @@ def emergency_access(request, pk):
 @shows_case_data(what="handover summary")
 def handover_summary(request, pk):
     """What a receiving team may read: the summary the worker wrote, nothing else."""
-    case = get_object_or_404(
-        Case.objects.summary_visible_to(request.user)
-        .filter(handover_sent_at__isnull=False)
-        .select_related("person", "team", "primary_worker", "handover_team", "handover_consent"),
-        pk=pk,
-    )
+    try:
+        case = (
+            Case.objects.summary_visible_to(request.user)
+            .filter(handover_sent_at__isnull=False)
+            .select_related("person", "team", "primary_worker", "handover_team", "handover_consent")
+            .get(pk=pk)
+        )
+    except Case.DoesNotExist:
+        return _handover_withdrawn(request, pk)
     _show_case(request, case)
     return render(request, "workflows/handover_summary.html", {"case": case})
+
+
+def _handover_withdrawn(request, pk):
+    """The receiving team's answer once the consent a handover rested on is withdrawn: that
+    it is, and when; nothing about the person. Everyone else gets the plain 404."""
+    withdrawn_at = (
+        Case.objects.handover_withdrawn_from(request.user)
+        .filter(pk=pk)
+        .values_list("handover_withdrawn_at", flat=True)
+        .first()
+    )
+    if withdrawn_at is None:
+        raise Http404
+    return render(
+        request,
+        "workflows/handover_withdrawn.html",
+        {"pk": pk, "withdrawn_at": withdrawn_at},
+        status=410,
+    )
 
 
 def _case_form_view(request, pk, form_factory, perform, template, success, what):
@@ -764,7 +805,7 @@ def _case_form_view(request, pk, form_factory, perform, template, success, what)
             submit_once(
                 form.cleaned_data.get(SUBMISSION_FIELD),
                 request.user,
-                lambda: perform(case, form),
+                lambda: _recorded(request, lambda: perform(case, form), case=case, what=what),
                 lambda result: back,
             )
         except AlreadySubmitted:
@@ -773,7 +814,6 @@ def _case_form_view(request, pk, form_factory, perform, template, success, what)
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
-            _log(request, case, AccessAction.CHANGE, what=what)
             messages.success(request, success)
             return redirect(back)
     return render(request, template, {"case": case, "form": form, "next": back})
@@ -826,11 +866,17 @@ def goal_status(request, pk, goal_pk):
     form = forms.GoalStatusForm(request.POST)
     if form.is_valid():
         try:
-            services.goal_set_status(goal=goal, status=form.cleaned_data["status"], by=request.user)
+            _recorded(
+                request,
+                lambda: services.goal_set_status(
+                    goal=goal, status=form.cleaned_data["status"], by=request.user
+                ),
+                case=case,
+                what="goal",
+            )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
-            _log(request, case, AccessAction.CHANGE, what="goal")
             messages.success(request, _("The goal's status is changed."))
     else:
         messages.error(request, _("Choose a status."))
@@ -858,13 +904,22 @@ def consent_withdraw(request, pk, consent_pk):
     form = forms.ConsentWithdrawForm(request.POST)
     if form.is_valid():
         try:
-            services.consent_withdraw(
-                consent=consent, withdrawn_on=form.cleaned_data["withdrawn_on"], by=request.user
+            _recorded(
+                request,
+                lambda: services.consent_withdraw(
+                    consent=consent,
+                    withdrawn_on=form.cleaned_data["withdrawn_on"],
+                    by=request.user,
+                ),
+                case=case,
+                what="consent",
             )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
+        except (FlowLockFailed, TransitionNotAllowed):
+            # A handover resting on the consent is being worked on at this moment.
+            messages.error(request, _("Someone else is working on this case right now. Try again."))
         else:
-            _log(request, case, AccessAction.CHANGE, what="consent")
             messages.success(request, _("The consent is withdrawn."))
     else:
         messages.error(request, _("Give the date the consent was withdrawn."))
@@ -878,10 +933,14 @@ def person_edit(request, pk):
         request.POST if request.method == "POST" else None, instance=case.person
     )
     if request.method == "POST" and form.is_valid():
-        services.person_update(
-            person=case.person, data={f: form.cleaned_data[f] for f in form.changed_data}
+        _recorded(
+            request,
+            lambda: services.person_update(
+                person=case.person, data={f: form.cleaned_data[f] for f in form.changed_data}
+            ),
+            case=case,
+            what="person",
         )
-        _log(request, case, AccessAction.CHANGE, what="person")
         messages.success(request, _("The person's details are saved."))
         return redirect("workflows:case_detail", pk=case.pk)
     return render(request, "workflows/person_form.html", {"case": case, "form": form})
@@ -895,16 +954,20 @@ def case_reopen(request, pk):
     form = forms.ReopenForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            new_case = services.case_reopen(
-                case=case,
-                concern=form.cleaned_data["concern"],
-                channel=form.cleaned_data["channel"],
-                reopened_by=request.user,
+            new_case = _recorded(
+                request,
+                lambda: services.case_reopen(
+                    case=case,
+                    concern=form.cleaned_data["concern"],
+                    channel=form.cleaned_data["channel"],
+                    reopened_by=request.user,
+                ),
+                action=AccessAction.CREATE,
+                what="case (reopened)",
             )
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
-            _log(request, new_case, AccessAction.CREATE, what="case (reopened)")
             messages.success(request, _("The case is reopened and waits for triage."))
             return redirect("workflows:case_detail", pk=new_case.pk)
     return render(request, "workflows/reopen_form.html", {"case": case, "form": form})
@@ -936,19 +999,24 @@ def referral_register(request):
                 case = submit_once(
                     token,
                     request.user,
-                    lambda: services.referral_register(
-                        team=referral["team"],
-                        person=person,
-                        concern=referral["concern"],
-                        channel=referral["channel"],
-                        received_at=referral["received_at"],
-                        source=referral["source"],
-                        concern_categories=referral["concern_categories"],
-                        referrer_name=referral["referrer_name"],
-                        referrer_contact=referral["referrer_contact"],
-                        acute=referral["acute"],
-                        emergency_call=referral["emergency_call"],
-                        registered_by=request.user,
+                    lambda: _recorded(
+                        request,
+                        lambda: services.referral_register(
+                            team=referral["team"],
+                            person=person,
+                            concern=referral["concern"],
+                            channel=referral["channel"],
+                            received_at=referral["received_at"],
+                            source=referral["source"],
+                            concern_categories=referral["concern_categories"],
+                            referrer_name=referral["referrer_name"],
+                            referrer_contact=referral["referrer_contact"],
+                            acute=referral["acute"],
+                            emergency_call=referral["emergency_call"],
+                            registered_by=request.user,
+                        ),
+                        action=AccessAction.CREATE,
+                        what="referral",
                     ),
                     lambda case: reverse("workflows:case_detail", args=[case.pk]),
                 )
@@ -958,7 +1026,6 @@ def referral_register(request):
             except ValidationError as exc:
                 _add_errors(referral_form, exc)
             else:
-                _log(request, case, AccessAction.CREATE, what="referral")
                 messages.success(
                     request, _("The referral is registered and waits for triage in the queue.")
                 )

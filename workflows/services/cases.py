@@ -26,6 +26,7 @@ from ..models import (
     Stage,
 )
 from .people import users_with_perm_in_team
+from .tasks import handover_withdraw
 
 WORK_STAGES = (Stage.TRIAGE, Stage.OUTREACH, Stage.SUPPORT, Stage.REASSESSMENT, Stage.HANDOVER)
 
@@ -277,7 +278,13 @@ def consent_record(
 
 @transaction.atomic
 def consent_withdraw(*, consent: Consent, withdrawn_on: datetime.date | None = None, by) -> Consent:
-    """The citizen withdraws a consent; it no longer covers any handover."""
+    """The citizen withdraws a consent; it no longer covers any handover.
+
+    A handover sent on this consent ends: not yet acknowledged, it is cancelled and the case
+    goes back to its team's reassessment; acknowledged, the receiving team no longer reads
+    the summary (`receiving_team_visibility`).
+    """
+
     if consent.refused:
         raise ValidationError(_("A refusal cannot be withdrawn; record a new consent instead."))
     if consent.withdrawn_on is not None:
@@ -287,6 +294,14 @@ def consent_withdraw(*, consent: Consent, withdrawn_on: datetime.date | None = N
         raise ValidationError(_("A consent cannot be withdrawn before it was given."))
     consent.withdrawn_on = withdrawn_on
     consent.save(update_fields=["withdrawn_on"])
+    resting = Case.objects.filter(
+        handover_consent=consent,
+        handover_basis=HandoverBasis.CONSENT,
+        handover_sent_at__isnull=False,
+        handover_withdrawn_at__isnull=True,
+    )
+    for case in resting:
+        handover_withdraw(case=case)
     return consent
 
 
@@ -485,6 +500,7 @@ def case_hand_over(
     case.handover_consent = consent
     case.handover_legal_note = legal_note
     case.handover_sent_at = timezone.now()
+    case.handover_withdrawn_at = None
     case.save()
     return case
 
@@ -497,6 +513,17 @@ def handover_cancel(*, case: Case, by) -> Case:
         raise ValidationError(_("The handover has already been sent."))
     case.stage = Stage.SUPPORT
     case.save(update_fields=["stage"])
+    return case
+
+
+@transaction.atomic
+def handover_end(*, case: Case) -> Case:
+    """The consent a handover rested on was withdrawn before the receiving team acknowledged
+    it: the handover is cancelled, and the flow opens the team's reassessment."""
+    _require_stage(case, Stage.HANDOVER)
+    case.handover_withdrawn_at = timezone.now()
+    case.handover_sent_at = None
+    case.save(update_fields=["handover_withdrawn_at", "handover_sent_at"])
     return case
 
 

@@ -13,7 +13,7 @@ from typing import Any
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from viewflow.workflow.models import Task
+from viewflow.workflow.models import Process, Task
 from viewflow.workflow.status import STATUS
 
 from intranet.locale import timesince
@@ -300,6 +300,27 @@ def task_complete(*, task: Task, user, work: Callable[[Case], Any], decision: st
         activation.start(None)
         activation.execute()
         return result
+
+
+def handover_withdraw(*, case: Case) -> None:
+    """The consent a sent handover rests on is withdrawn (from `consent_withdraw`, inside its
+    transaction). Not yet acknowledged: the flow's `consent_withdrawn` node runs, which ends
+    the handover, cancels the acknowledge task and opens the team's reassessment. Otherwise
+    the case only records the withdrawal, which closes the summary to the receiving team.
+    """
+    flow = _flow()
+    # Wait (not NOWAIT: this runs inside a transaction) for whoever works on the process now,
+    # e.g. the receiving team acknowledging; the node's own lock then finds it held by us.
+    Process.objects.select_for_update().filter(pk=case.process_id).exists()
+    pending = Task.objects.filter(
+        process_id=case.process_id, flow_task=flow.consent_withdrawn, status=STATUS.NEW
+    ).first()
+    if pending is not None:
+        flow.consent_withdrawn.run(pending)
+        return
+    Case.objects.filter(pk=case.pk, handover_withdrawn_at__isnull=True).update(
+        handover_withdrawn_at=timezone.now()
+    )
 
 
 def case_tasks(case: Case):

@@ -11,7 +11,9 @@ would have left behind; the invariants kept are listed in docs/benchmarks.md:
 - a case in support whose standard sets a reassessment interval has a SCHEDULED timer task
   (`scheduled` = `reassessment_due_at`, in the future) beside its `end_support` task, both
   with the split's branch tokens; a case at reassessment has the fired timer, the cancelled
-  `end_support`, the join and an undecided Reassessment row;
+  `end_support`, the join and an undecided Reassessment row; a sent handover has the
+  acknowledge task and, on consent, the waiting `consent_withdrawn` task, both branches of
+  the `await_acknowledgement` split (an acknowledged one: cancelled, and the join);
 - stage, outcome, workers, first contact, support and handover fields agree with the
   tasks; the first achieved contact is the case's `first_contact_at`; a handover sent on
   consent points to a valid consent to the receiving team;
@@ -157,7 +159,10 @@ class _Chain:
         self.links = []  # (task index, previous task index)
         self.at = at
         self.phase = 1
-        self.split = None
+        # Split tasks by the marker their branches' tokens carry ("start/S_1") until the
+        # split's id is known: S the support period, H the wait for acknowledgement.
+        self.splits = {}
+        self.ack_token = ""
 
     def add(self, name, status, *, after=None, minutes=5, token="start", **fields):  # noqa: S107
         self.at = min(self.at + datetime.timedelta(minutes=minutes), self.now)
@@ -281,16 +286,19 @@ class CaseGenerator:
                 task.process_id = case.process_id
         Referral.objects.bulk_create([p["referral"] for p in plans])
 
-        # Tasks up to the split first: the branches' tokens carry the split task's id.
-        Task.objects.bulk_create([t for p in plans for phase, t in p["chain"].tasks if phase == 1])
-        for plan in plans:
-            chain = plan["chain"]
-            if chain.split is not None:
-                split_pk = chain.tasks[chain.split][1].pk
-                for phase, task in chain.tasks:
-                    if phase == 2 and task.token.token.startswith("start/S_"):
-                        task.token = Token(task.token.token.replace("S_", f"{split_pk}_"))
-        Task.objects.bulk_create([t for p in plans for phase, t in p["chain"].tasks if phase == 2])
+        # Tasks up to each split first: the branches' tokens carry the split task's id.
+        phases = sorted({phase for p in plans for phase, _task in p["chain"].tasks})
+        for number in phases:
+            for plan in plans:
+                chain = plan["chain"]
+                for marker, index in chain.splits.items():
+                    split_pk = chain.tasks[index][1].pk
+                    for phase, task in chain.tasks:
+                        if phase == number and task.token.token.startswith(f"start/{marker}_"):
+                            task.token = Token(task.token.token.replace(marker, str(split_pk), 1))
+            Task.objects.bulk_create(
+                [t for p in plans for phase, t in p["chain"].tasks if phase == number]
+            )
         Through = Task.previous.through
         Task.previous.through.objects.bulk_create(
             [
@@ -515,7 +523,7 @@ class CaseGenerator:
         if months:
             case.reassessment_due_at = add_months(case.support_started_at, months)
         chain.add("plan_support", STATUS.DONE, started=chain.at, minutes=0)
-        chain.split = chain.add("support", STATUS.DONE, minutes=0)
+        chain.splits["S"] = chain.add("support", STATUS.DONE, minutes=0)
         chain.phase = 2
         for _ in range(rng.randint(1, 3)):
             plan["goals"].append(
@@ -532,7 +540,7 @@ class CaseGenerator:
     def _branches(self, plan, chain, worker, *, timer_status, end_status, decision=""):
         """The timer (if the standard sets an interval) and the standing end_support task."""
         case = plan["case"]
-        split = chain.split
+        split = chain.splits["S"]
         timer = None
         number = 1
         if case.reassessment_due_at is not None:
@@ -629,6 +637,8 @@ class CaseGenerator:
             minutes=rng.randint(60, 60 * 24 * 5),
         )
         chain.add("is_handover_sent", STATUS.DONE)
+        chain.splits["H"] = chain.add("await_acknowledgement", STATUS.DONE, minutes=0)
+        chain.phase = 3
         team_pk = rng.choice(entry["handover_teams"])
         case.handover_team_id = team_pk
         case.handover_summary = "Borgeren ønsker støtte fra jer; se vores opsummering."
@@ -649,6 +659,21 @@ class CaseGenerator:
             case.handover_basis = HandoverBasis.DUTY_TO_NOTIFY
             case.handover_legal_note = "Underretning efter servicelovens § 154."
         return team_pk
+
+    def _awaiting(self, plan, chain, *, withdrawal_status):
+        """The handover split's first branch: the wait for a withdrawn consent (a handover on
+        consent only); sets the acknowledge task's token (the next branch)."""
+        number = 1
+        if plan["case"].handover_basis == HandoverBasis.CONSENT:
+            chain.add(
+                "consent_withdrawn",
+                withdrawal_status,
+                after=[chain.splits["H"]],
+                token="start/H_1",  # noqa: S106
+                minutes=0,
+            )
+            number = 2
+        chain.ack_token = f"start/H_{number}"
 
     # --- the paths ---------------------------------------------------------------------
 
@@ -692,9 +717,12 @@ class CaseGenerator:
         self._to_support(plan, chain, coordinator, worker, entry)
         self._support_over(plan, chain, worker, by_timer=False, decision="hand_over")
         self._hand_over(plan, chain, worker, entry, send=True)
+        self._awaiting(plan, chain, withdrawal_status=STATUS.NEW)
         chain.add(
             "acknowledge_handover",
             STATUS.NEW,
+            after=[chain.splits["H"]],
+            token=chain.ack_token,
             owner_permission="workflows.acknowledge_handover",
             minutes=0,
         )
@@ -749,9 +777,12 @@ class CaseGenerator:
         self._support_over(plan, chain, worker, by_timer=False, decision="hand_over")
         team_pk = self._hand_over(plan, chain, worker, entry, send=True)
         receiver = self.rng.choice(self.receivers[team_pk][1])
-        chain.add(
+        self._awaiting(plan, chain, withdrawal_status=STATUS.CANCELED)
+        ack = chain.add(
             "acknowledge_handover",
             STATUS.DONE,
+            after=[chain.splits["H"]],
+            token=chain.ack_token,
             owner=receiver,
             owner_permission="workflows.acknowledge_handover",
             assigned=chain.at,
@@ -759,6 +790,8 @@ class CaseGenerator:
             data={"decision": "acknowledged"},
             minutes=self.rng.randint(60, 60 * 24 * 3),
         )
+        chain.add("handover_settled", STATUS.DONE, after=[ack], started=chain.at, minutes=0)
+        chain.add("is_handover_acknowledged", STATUS.DONE, minutes=0)
         case = plan["case"]
         case.handover_acknowledged_at = chain.at
         case.handover_acknowledged_by = receiver
