@@ -10,6 +10,7 @@ shown (fail closed).
 """
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from functools import wraps
 
 from django.core.exceptions import ImproperlyConfigured
@@ -17,8 +18,6 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from .models import AccessAction, AccessLogEntry
-
-RETENTION_SETTING = "brobygger.prune_access_log"
 
 
 def log_access(
@@ -103,6 +102,19 @@ def log_accesses(
 def case_subjects(cases):
     """(person_id, case_id) pairs of `cases`, for log_accesses."""
     return [(case.person_id, case.pk) for case in cases]
+
+
+def access_log_minimum_retention() -> timedelta | None:
+    """How long the database keeps the log at least (PostgreSQL; None on SQLite).
+
+    The owner of the tables writes it (`manage.py grant_app_role`); the application's role
+    cannot prune inside it (intranet/migrations/0006_access_log_retention_guard.py).
+    """
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT brobygger_access_log_retention()")
+        return cursor.fetchone()[0]
 
 
 # --- The one place a read of case data passes ---------------------------------------------
@@ -229,10 +241,15 @@ def show_list(request, subjects, *, what: str = "", search_term: str = "") -> No
 
 
 @transaction.atomic
-def access_log_prune(*, before) -> int:
-    """Delete log entries older than `before`; the only deletion the trigger lets through."""
+def access_log_prune(*, retention: timedelta) -> int:
+    """Delete log entries older than `retention`; returns how many.
+
+    On PostgreSQL through brobygger_prune_access_log, which deletes with the owner's
+    privileges and refuses a retention shorter than the database's minimum.
+    """
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SELECT set_config(%s, 'on', true)", [RETENTION_SETTING])
-    deleted, _ = AccessLogEntry.objects.filter(at__lt=before).delete()
+            cursor.execute("SELECT brobygger_prune_access_log(%s)", [retention])
+            return cursor.fetchone()[0]
+    deleted, _ = AccessLogEntry.objects.filter(at__lt=timezone.now() - retention).delete()
     return deleted

@@ -1,6 +1,7 @@
 """Brobygger settings: one module, driven by the environment (see .env.example)."""
 
 import os
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -133,6 +134,16 @@ else:
     # (measured: team queue 29.7 ms planning for 17 ms execution at 10,000 cases). Capping the
     # search at 4 tables cut that to 3.5 ms with a plan at least as fast (docs/benchmarks.md).
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c join_collapse_limit=4"
+
+# On PostgreSQL the tables belong to an owner role that runs the migrations; the application
+# logs in as another role that may only read and append to the access log and may not own,
+# truncate or alter any table (docs/deployment.md). `manage.py grant_app_role`, run as the
+# owner, gives this role its privileges. Unset: one role does everything (development).
+DATABASE_APP_ROLE = os.environ.get("DJANGO_DB_APP_ROLE", "")
+if DATABASE_APP_ROLE and not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", DATABASE_APP_ROLE):
+    raise ImproperlyConfigured(
+        "DJANGO_DB_APP_ROLE must be a plain PostgreSQL role name (a-z, 0-9, _)."
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

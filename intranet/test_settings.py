@@ -18,3 +18,5 @@ WHITENOISE_AUTOREFRESH = True
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 # Lockout is tested on its own (tests/test_security.py switches it on).
 AXES_ENABLED = False
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
+    DATABASES["default"]["ENGINE"] = "intranet.test_postgresql"  # noqa: F405

@@ -1,11 +1,13 @@
 """Personas: each one a user with only what its role gives it."""
 
 import io
+from contextlib import contextmanager
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.cache import caches
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, transaction
 
 import intranet.urls  # noqa: F401  (flow URLs must be registered before any test reverses them)
 from intranet import roles
@@ -13,6 +15,63 @@ from pages import content_cache
 from pages.rules import rules_of_revision
 
 from .factories import StaffMemberFactory, TeamPageFactory, UserFactory
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """On PostgreSQL with DJANGO_DB_APP_ROLE set (CI), the tests act as the application's role.
+
+    The login (DATABASE_URL) is the owner of the tables: it builds and migrates the test
+    database and grants the app role its privileges (`manage.py grant_app_role`), as the
+    deployment does. Every connection then acts as the app role (`-c role=...`, the login
+    must be a member of it), so the tests meet production's privileges; the test runner's
+    flush between transactional tests is the owner's (intranet/test_postgresql).
+    """
+    role = django_settings.DATABASE_APP_ROLE
+    if connection.vendor != "postgresql" or not role:
+        yield
+        return
+    with django_db_blocker.unblock():
+        call_command("grant_app_role", verbosity=0)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT current_user, pg_has_role(current_user, %s, 'MEMBER')", [role])
+            login, may_act = cursor.fetchone()
+        connection.close()
+    if not may_act:
+        pytest.exit(
+            f"The tests log in as {login}, which must be a member of {role}: "
+            f"GRANT {role} TO {login}"
+        )
+    options = connection.settings_dict.setdefault("OPTIONS", {})
+    login_options = options.get("options", "")
+    options["options"] = f"{login_options} -c role={role}".strip()
+    yield
+    options["options"] = login_options
+    with django_db_blocker.unblock():
+        connection.close()
+
+
+@pytest.fixture
+def table_owner(db):
+    """`with table_owner():` runs its statements as the owner of the tables (the login).
+
+    Without DJANGO_DB_APP_ROLE, or on SQLite, the suite already is the owner.
+    """
+
+    @contextmanager
+    def as_owner():
+        if connection.vendor != "postgresql":
+            yield
+            return
+        with connection.cursor() as cursor:
+            cursor.execute("SET ROLE NONE")
+        try:
+            yield
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("RESET ROLE")
+
+    return as_owner
 
 
 @pytest.fixture(autouse=True)

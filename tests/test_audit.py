@@ -1,6 +1,8 @@
 from datetime import timedelta
 
+import psycopg
 import pytest
+import time_machine
 from django.core.exceptions import ImproperlyConfigured
 from django.db import DatabaseError, connection, transaction
 from django.http import Http404, HttpResponse
@@ -9,7 +11,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from intranet import audit
-from intranet.audit import access_log_prune, log_access, show, shows_case_data
+from intranet.audit import (
+    access_log_minimum_retention,
+    access_log_prune,
+    log_access,
+    show,
+    shows_case_data,
+)
 from intranet.models import AccessAction, AccessLogEntry
 
 from .factories import PersonFactory, UserFactory, register_case
@@ -48,21 +56,43 @@ def test_the_log_refuses_update_and_delete_on_postgresql(db):
     assert entry.what == "Sag 1"
 
 
-def test_pruning_deletes_only_entries_older_than_the_limit(db):
+@only_postgresql
+def test_the_old_prune_flag_no_longer_lets_even_the_owner_delete(db, table_owner):
+    """0002's session flag opened DELETE to any role that set it; the trigger ignores it now."""
+    entry = log_access(user=UserFactory(), action="view", what="Sag 1", case_id=1)
+    with table_owner(), pytest.raises(DatabaseError) as refused, transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('brobygger.prune_access_log', 'on', true)")
+        AccessLogEntry.objects.filter(pk=entry.pk).delete()
+    assert isinstance(refused.value.__cause__, psycopg.errors.RaiseException)
+    assert "append-only (DELETE refused)" in str(refused.value)
+    assert AccessLogEntry.objects.filter(pk=entry.pk).exists()
+
+
+def test_pruning_deletes_only_entries_older_than_the_limit(db, settings):
     user = UserFactory()
-    old = log_access(user=user, action="view", what="gammel", case_id=1)
+    retention = timedelta(days=settings.BROBYGGER_ACCESS_LOG_RETENTION_DAYS)
+    with time_machine.travel(timezone.now() - retention - timedelta(days=1)):
+        log_access(user=user, action="view", what="gammel", case_id=1)
+    with time_machine.travel(timezone.now() - retention + timedelta(days=1)):
+        kept = log_access(user=user, action="view", what="inden for", case_id=1)
     new = log_access(user=user, action="view", what="ny", case_id=1)
-    # Backdate through raw SQL only where the trigger is absent; on PostgreSQL use the
-    # prune window instead.
-    cutoff = timezone.now() + timedelta(seconds=1)
-    if connection.vendor != "postgresql":
-        AccessLogEntry.objects.filter(pk=old.pk).update(at=timezone.now() - timedelta(days=400))
-        cutoff = timezone.now() - timedelta(days=200)
-        assert access_log_prune(before=cutoff) == 1
-        assert list(AccessLogEntry.objects.values_list("pk", flat=True)) == [new.pk]
-    else:
-        assert access_log_prune(before=cutoff) == 2
-        assert AccessLogEntry.objects.count() == 0
+
+    assert access_log_prune(retention=retention) == 1
+    assert sorted(AccessLogEntry.objects.values_list("pk", flat=True)) == [kept.pk, new.pk]
+
+
+@only_postgresql
+def test_pruning_inside_the_databases_retention_is_refused(db, settings):
+    """The retention job cannot be turned into a wipe: the database keeps its minimum."""
+    log_access(user=UserFactory(), action="view", what="ny", case_id=1)
+    minimum = timedelta(days=settings.BROBYGGER_ACCESS_LOG_RETENTION_DAYS)
+    assert access_log_minimum_retention() == minimum
+    for retention in (timedelta(0), minimum - timedelta(seconds=1), -minimum):
+        with pytest.raises(DatabaseError) as refused, transaction.atomic():
+            access_log_prune(retention=retention)
+        assert isinstance(refused.value.__cause__, psycopg.errors.InsufficientPrivilege)
+    assert AccessLogEntry.objects.count() == 1
 
 
 # --- The one place a read passes: @shows_case_data / @shows_case_list ---------------------

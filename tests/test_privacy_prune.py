@@ -3,8 +3,9 @@
 import datetime
 import io
 
+import pytest
 import time_machine
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.utils import timezone
 
@@ -15,11 +16,14 @@ from .factories import UserFactory
 
 
 def test_prune_command_keeps_recent_entries(db, settings):
+    """A retention longer than the database's minimum is honoured: older entries go,
+    younger ones stay, even those the minimum alone would let go."""
     user = UserFactory()
-    settings.BROBYGGER_ACCESS_LOG_RETENTION_DAYS = 100
-    with time_machine.travel(timezone.now() - datetime.timedelta(days=101)):
+    days = settings.BROBYGGER_ACCESS_LOG_RETENTION_DAYS + 100
+    settings.BROBYGGER_ACCESS_LOG_RETENTION_DAYS = days
+    with time_machine.travel(timezone.now() - datetime.timedelta(days=days + 1)):
         log_access(user=user, action=AccessAction.VIEW, what="old", case_id=1)
-    with time_machine.travel(timezone.now() - datetime.timedelta(days=99)):
+    with time_machine.travel(timezone.now() - datetime.timedelta(days=days - 1)):
         log_access(user=user, action=AccessAction.VIEW, what="kept", case_id=1)
     log_access(user=user, action=AccessAction.VIEW, what="today", case_id=1)
     out = io.StringIO()
@@ -29,7 +33,25 @@ def test_prune_command_keeps_recent_entries(db, settings):
     assert AccessLogEntry.objects.count() == 3
 
     call_command("prune_access_log", stdout=out)
+    assert "Deleted 1 entries" in out.getvalue()
     assert sorted(AccessLogEntry.objects.values_list("what", flat=True)) == ["kept", "today"]
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the database keeps a minimum on PostgreSQL"
+)
+def test_prune_command_refuses_a_retention_shorter_than_the_databases(db, settings):
+    """Shortening BROBYGGER_ACCESS_LOG_RETENTION_DAYS in the app's environment is not enough:
+    the owner must write the new minimum into the database (grant_app_role)."""
+    user = UserFactory()
+    minimum = settings.BROBYGGER_ACCESS_LOG_RETENTION_DAYS
+    with time_machine.travel(timezone.now() - datetime.timedelta(days=minimum - 1)):
+        log_access(user=user, action=AccessAction.VIEW, what="within", case_id=1)
+    settings.BROBYGGER_ACCESS_LOG_RETENTION_DAYS = 1
+
+    with pytest.raises(CommandError, match=f"at least {minimum} days. Nothing was deleted"):
+        call_command("prune_access_log", stdout=io.StringIO())
+    assert AccessLogEntry.objects.count() == 1
 
 
 def test_prune_command_forgets_expired_rate_limit_counts(db, settings):

@@ -67,3 +67,10 @@ def test_danish_is_the_default_language_and_copenhagen_the_time_zone(settings):
     assert settings.LANGUAGE_CODE == "da"
     assert [code for code, _name in settings.LANGUAGES] == ["da", "en"]
     assert settings.TIME_ZONE == "Europe/Copenhagen"
+
+
+def test_an_app_role_name_that_is_not_a_plain_identifier_is_refused():
+    """It is written into SQL and into the tests' connection options: nothing but a name."""
+    result = _run_check({"DJANGO_DEBUG": "1", "DJANGO_DB_APP_ROLE": 'app" SUPERUSER --'})
+    assert result.returncode != 0
+    assert "DJANGO_DB_APP_ROLE must be a plain PostgreSQL role name" in result.stderr
