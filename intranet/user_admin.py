@@ -17,7 +17,6 @@ from wagtail.contrib.settings.forms import SitePermissionForm
 from wagtail.models import GroupSitePermission
 from wagtail.users.forms import (
     BaseGroupPagePermissionFormSet,
-    GroupForm,
     UserCreationForm,
     UserEditForm,
 )
@@ -202,6 +201,3 @@ class GroupEditView(GrantingGroupViewMixin, groups.EditView):
 class GroupViewSet(groups.GroupViewSet):
     add_view_class = GroupCreateView
     edit_view_class = GroupEditView
-
-    def get_form_class(self, for_update=False):
-        return GroupForm
