@@ -218,13 +218,21 @@ def may_grant_group(user, *, group):
     )
 
 
-def may_manage_user(user, *, account):
+def may_manage_user(user, *, account, may_grant=None):
     """Whether the user may change the account (its password, e-mail, groups, active state):
-    only if it has no right the user lacks. Taking over a stronger account is escalation."""
+    only if it has no right the user lacks. Taking over a stronger account is escalation.
+
+    `may_grant(group)` answers may_grant_group for this user; a list passes a memoised one.
+    """
     if user.is_superuser or user == account:
         return True
     if account.is_superuser:
         return False
-    return all(
-        holds_permission(user, p) for p in account.user_permissions.select_related("content_type")
-    ) and all(may_grant_group(user, group=g) for g in account.groups.all())
+    if may_grant is None:
+
+        def may_grant(group):
+            return may_grant_group(user, group=group)
+
+    return all(holds_permission(user, p) for p in account.user_permissions.all()) and all(
+        may_grant(g) for g in account.groups.all()
+    )

@@ -7,7 +7,9 @@ do not hold, may not change an account that holds such rights (its password, e-m
 active state: a take-over), and may not add such rights to a group (intranet.roles).
 """
 
+from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from wagtail.admin.forms.collections import BaseGroupCollectionMemberPermissionFormSet
@@ -15,7 +17,6 @@ from wagtail.contrib.settings.forms import SitePermissionForm
 from wagtail.models import GroupSitePermission
 from wagtail.users.forms import (
     BaseGroupPagePermissionFormSet,
-    GroupForm,
     UserCreationForm,
     UserEditForm,
 )
@@ -78,10 +79,25 @@ class UserEditView(GrantingFormViewMixin, users.EditView):
 
 
 class UserIndexView(users.IndexView):
+    """No edit link to an account the admin user may not change."""
+
+    def get_base_queryset(self):
+        return (
+            super().get_base_queryset().prefetch_related("groups", "user_permissions__content_type")
+        )
+
+    @cached_property
+    def grantable_groups(self):
+        user = self.request.user
+        return {g.pk for g in Group.objects.all() if roles.may_grant_group(user, group=g)}
+
     def get_edit_url(self, instance):
-        if roles.may_manage_user(self.request.user, account=instance):
-            return super().get_edit_url(instance)
-        return None
+        manageable = roles.may_manage_user(
+            self.request.user,
+            account=instance,
+            may_grant=lambda group: group.pk in self.grantable_groups,
+        )
+        return super().get_edit_url(instance) if manageable else None
 
 
 class UserViewSet(users.UserViewSet):
@@ -185,6 +201,3 @@ class GroupEditView(GrantingGroupViewMixin, groups.EditView):
 class GroupViewSet(groups.GroupViewSet):
     add_view_class = GroupCreateView
     edit_view_class = GroupEditView
-
-    def get_form_class(self, for_update=False):
-        return GroupForm

@@ -99,15 +99,41 @@ def publish_with_approval_date(workflow_state, user=None):
     revision.publish(user=user)
 
 
+def _remembered(user, key, compute):
+    """A per-request memo on the user object, as Django keeps its permission cache: the page
+    explorer asks for every row and every button. Group changes show on the next request."""
+    memo = getattr(user, "brobygger_moderation_memo", None)
+    if memo is None:
+        memo = user.brobygger_moderation_memo = {}
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
+
+
 def is_final_approver(user, *, page):
     """Whether the user may take the last step of the page's approval workflow."""
+    from wagtail.models import Workflow
+
     if user.is_superuser:
         return True
-    workflow = page.get_workflow()
-    if workflow is None:
+
+    def last_steps_taken():
+        """For every active workflow, whether the user may take its last step."""
+        answers = {}
+        for workflow in Workflow.objects.filter(active=True):
+            last_step = workflow.tasks.filter(active=True).last()
+            answers[workflow.pk] = last_step is not None and bool(
+                last_step.specific.get_actions(page, user)
+            )
+        return answers
+
+    answers = _remembered(user, "last_steps_taken", last_steps_taken)
+    if not any(answers.values()):
         return False
-    last_step = workflow.tasks.filter(active=True).last()
-    return last_step is not None and bool(last_step.specific.get_actions(page, user))
+    if all(answers.values()):  # one workflow covers the whole tree (ensure_approval_workflow)
+        return True
+    workflow = page.get_workflow()
+    return workflow is not None and answers.get(workflow.pk, False)
 
 
 def may_take_down_standards(user, *, page):
@@ -119,6 +145,11 @@ def may_take_down_standards(user, *, page):
     """
     from .models import StandardPage  # Wagtail imports this module while models load
 
-    if not StandardPage.objects.descendant_of(page, inclusive=True).exists():
-        return True
-    return is_final_approver(user, page=page)
+    def may():
+        holds_standards = (
+            isinstance(page, StandardPage)
+            or StandardPage.objects.descendant_of(page, inclusive=True).exists()
+        )
+        return not holds_standards or is_final_approver(user, page=page)
+
+    return _remembered(user, ("take_down", page.pk), may)

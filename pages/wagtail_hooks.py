@@ -4,10 +4,12 @@ import datetime
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import F
+from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin import messages
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.components import Component
 from wagtail.admin.views.reports import PageReportView
@@ -17,6 +19,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet
 
 from intranet import roles
 
+from . import moderation
 from .models import StaffMember, StandardPage
 
 REVIEW_WARNING_DAYS = 30
@@ -78,6 +81,27 @@ def refuse_published_copies(request, page):
 def refuse_bulk_publish(request, action_type, objects, action_class_instance):
     if action_type == "publish" and not may_publish_outside_workflow(request.user):
         raise PermissionDenied
+
+
+@hooks.register("before_publish_page")
+def refuse_scheduled_take_down(request, page):
+    """An expiry date published outside the workflow (an administrator's urgent correction)
+    would take a standard offline later without its final approver; the leaders approve it."""
+    if not isinstance(page, StandardPage) or moderation.may_take_down_standards(
+        request.user, page=page
+    ):
+        return None
+    published = StandardPage.objects.filter(pk=page.pk).values_list("expire_at", flat=True)
+    if page.expire_at == (published.first() if page.pk else None):
+        return None
+    messages.error(
+        request,
+        _(
+            "Only the leaders can give a quality standard an expiry date. Your changes are "
+            "saved as a draft: send them for approval."
+        ),
+    )
+    return redirect("wagtailadmin_pages:edit", page.pk)
 
 
 # --- Staff directory -----------------------------------------------------------------------

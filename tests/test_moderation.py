@@ -469,3 +469,32 @@ def test_the_standards_index_cannot_be_taken_down_around_its_standards(client, a
     standard.refresh_from_db()
     index.refresh_from_db()
     assert (index.live, standard.live) == (True, True)
+
+
+def test_an_urgent_correction_cannot_schedule_a_standards_expiry(client, administrator):
+    standard = StandardPageFactory(first_contact_deadline_days=7)
+    client.force_login(administrator)
+
+    client.post(
+        reverse("wagtailadmin_pages:edit", args=(standard.pk,)),
+        standard_form(slug=standard.slug, expire_at="2027-01-31 12:00", **{"action-publish": "1"}),
+    )
+
+    standard.refresh_from_db()
+    assert standard.expire_at is None
+    assert not PageLogEntry.objects.filter(
+        page=standard, action="wagtail.publish", user=administrator
+    ).exists()
+
+
+def test_an_urgent_correction_without_an_expiry_is_still_published(client, administrator):
+    standard = StandardPageFactory(first_contact_deadline_days=7)
+    client.force_login(administrator)
+
+    client.post(
+        reverse("wagtailadmin_pages:edit", args=(standard.pk,)),
+        standard_form(slug=standard.slug, first_contact_deadline_days=5, **{"action-publish": "1"}),
+    )
+
+    standard.refresh_from_db()
+    assert standard.first_contact_deadline_days == 5
