@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from intranet.forms import ModelChoiceField
+from intranet.forms import ModelChoiceField, PlainTextFormMixin
 from workflows.models import AgeGroup, EmergencyCall, ReferralSource
 
 HONEYPOT = "website"
@@ -33,7 +33,7 @@ def validate_phone(value):
         )
 
 
-class ConcernForm(forms.Form):
+class ConcernForm(PlainTextFormMixin, forms.Form):
     """Validates a concern referral; `teams` are the teams that may receive it (at least one)."""
 
     # Choices from the teams given, not a query: any posted value is checked against them.
