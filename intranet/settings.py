@@ -313,3 +313,7 @@ if not 0 < BROBYGGER_EMERGENCY_ACCESS_HOURS <= 24 * 7:
     raise ImproperlyConfigured("BROBYGGER_EMERGENCY_ACCESS_HOURS must be above 0 and at most 168.")
 if BROBYGGER_ANONYMISE_AFTER_DAYS < 1 or BROBYGGER_ACCESS_LOG_RETENTION_DAYS < 1:
     raise ImproperlyConfigured("Retention periods must be at least one day.")
+# Status reports exported for publication hide counts below this (docs/status_report.md).
+BROBYGGER_SUPPRESSION_THRESHOLD = int(os.environ.get("BROBYGGER_SUPPRESSION_THRESHOLD", "3"))
+if BROBYGGER_SUPPRESSION_THRESHOLD < 2:
+    raise ImproperlyConfigured("BROBYGGER_SUPPRESSION_THRESHOLD must be at least 2.")
