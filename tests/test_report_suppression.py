@@ -106,3 +106,25 @@ def test_the_command_writes_the_report_for_publication():
     call_command("status_report", year=2025, format="json", suppress=True, stdout=out)
 
     assert json.loads(out.getvalue())["suppression_threshold"] == 3
+
+
+def test_hiding_the_handed_over_outcome_hides_the_destinations_that_add_up_to_it():
+    report = status_report(2025)
+    outcomes = report.table("outcomes")
+    labels = [str(row[0]) for row in outcomes.rows]
+    handed_over = labels.index("Handed over to an established service")
+    for row in outcomes.rows:
+        row[1:] = [0, 0.0]
+    outcomes.rows[handed_over][1:] = [4, 26.7]  # the smallest beside the hidden 1
+    outcomes.rows[handed_over + 1][1:] = [1, 6.7]
+    outcomes.rows[-1][1:] = [10, 66.7]
+    destinations = report.table("handover_destinations")
+    destinations.rows = [["Herberget", 3, 75.0], ["Misbrugscentret", 1, 25.0]]
+
+    published = suppressed(report, threshold=3)
+
+    assert _shown(published, "outcomes")[handed_over] == ["..", ".."]
+    assert _shown(published, "handover_destinations") == [
+        ["..", ".."],
+        ["<3", ".."],
+    ]

@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 
 from django.conf import settings
 
+from ..models import Outcome
 from .status_report import StatusReport, Table
 
 # Tables whose last row is the total of the rows above it.
@@ -25,6 +26,10 @@ IMPLICIT_TOTAL_TABLES = {
     "outcomes",
     "handover_destinations",
 }
+
+
+# The outcomes table has a row per outcome, in the order of the choices.
+HANDED_OVER_ROW = Outcome.values.index(Outcome.HANDED_OVER)
 
 
 @dataclass(frozen=True)
@@ -115,6 +120,13 @@ def hidden_cells(report: StatusReport, threshold: int) -> dict:
     for mirror, original in _mirrors(report).items():
         if original in hidden:
             hidden[mirror] = hidden[original]
+    # The handover destinations add up to the outcome "handed over", and their shares give
+    # that sum away: when it is hidden, so are they.
+    handed_over = ("outcomes", HANDED_OVER_ROW, 1)
+    if handed_over in hidden:
+        destinations = report.table("handover_destinations")
+        for row in range(len(destinations.rows)):
+            hidden.setdefault(("handover_destinations", row, 1), False)
     return hidden
 
 
