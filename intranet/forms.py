@@ -1,11 +1,48 @@
 """Form pieces shared by the apps."""
 
+import re
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.renderers import DjangoTemplates
 from django.utils.safestring import mark_safe
 
 from .markup import quick_escape
+
+# Invisible characters that change how the text around them is drawn: the bidirectional
+# embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069), the direction marks
+# (U+200E, U+200F, U+061C) and the zero-width characters (U+200B-U+200D, U+2060-U+2064,
+# U+FEFF). A name ending in U+202E would draw the rest of its line backwards.
+INVISIBLE_CONTROLS = re.compile(
+    "[\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
+)
+
+
+def strip_invisible_controls(text):
+    return INVISIBLE_CONTROLS.sub("", text)
+
+
+def _strip(value):
+    return strip_invisible_controls(value) if isinstance(value, str) else value
+
+
+class PlainTextFormMixin:
+    """Text typed into the form's text fields is kept without invisible direction and
+    zero-width controls, before any validation sees it (a field of controls only is empty)."""
+
+    def full_clean(self):
+        if self.is_bound:
+            data = self.data.copy()  # a QueryDict's copy can be changed
+            for name, field in self.fields.items():
+                key = self.add_prefix(name)
+                if not isinstance(field, forms.CharField) or key not in data:
+                    continue
+                if hasattr(data, "setlist"):
+                    data.setlist(key, [_strip(value) for value in data.getlist(key)])
+                else:
+                    data[key] = _strip(data[key])
+            self.data = data
+        super().full_clean()
 
 
 class QuickSelect(forms.Select):

@@ -30,6 +30,7 @@ from workflows.privacy import accesses_about, describe_access, insight_report
 from workflows.reporting.spreadsheet import csv_text
 
 from .audit import case_subjects, log_access, show, show_list, shows_case_data, shows_case_list
+from .forms import PlainTextFormMixin
 from .models import AccessAction, AccessLogEntry
 
 PAGE_SIZE = 100
@@ -119,7 +120,7 @@ class EmergencyAccessFilterForm(forms.Form):
         return data
 
 
-class EmergencyReviewForm(forms.Form):
+class EmergencyReviewForm(PlainTextFormMixin, forms.Form):
     note = forms.CharField(
         label=gettext_lazy("Review note"),
         max_length=2000,

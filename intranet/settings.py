@@ -350,3 +350,7 @@ BROBYGGER_DPO_EMAIL = [
 ]
 if BROBYGGER_ANONYMISE_AFTER_DAYS < 1 or BROBYGGER_ACCESS_LOG_RETENTION_DAYS < 1:
     raise ImproperlyConfigured("Retention periods must be at least one day.")
+# Status reports exported for publication hide counts below this (docs/status_report.md).
+BROBYGGER_SUPPRESSION_THRESHOLD = int(os.environ.get("BROBYGGER_SUPPRESSION_THRESHOLD", "3"))
+if BROBYGGER_SUPPRESSION_THRESHOLD < 2:
+    raise ImproperlyConfigured("BROBYGGER_SUPPRESSION_THRESHOLD must be at least 2.")

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from intranet.forms import ModelChoiceField
+from intranet.forms import ModelChoiceField, PlainTextFormMixin
 from intranet.submissions import OnceOnlyFormMixin
 from workflows.models import AgeGroup, EmergencyCall, ReferralSource
 
@@ -34,7 +34,7 @@ def validate_phone(value):
         )
 
 
-class ConcernForm(OnceOnlyFormMixin, forms.Form):
+class ConcernForm(OnceOnlyFormMixin, PlainTextFormMixin, forms.Form):
     """Validates a concern referral; `teams` are the teams that may receive it (at least one).
 
     Sent twice (a double click, a resend after a lost answer), it registers one referral.

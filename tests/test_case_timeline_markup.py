@@ -12,21 +12,22 @@ from django.utils import translation
 from workflows.services import TimelineEntry
 from workflows.views import _timeline_items
 
-# templates/workflows/includes/timeline.html as it was when it wrote each entry itself.
+# templates/workflows/includes/timeline.html as it was when it wrote each entry itself, with
+# typed text in <bdi> since.
 TEMPLATE = Template(
     """{% load i18n %}{% if timeline %}
 <ol class="timeline">
   {% for entry in timeline %}
     <li class="timeline-{{ entry.kind }}">
       <time datetime="{{ entry.at|date:'c' }}">{{ entry.at|date:"SHORT_DATETIME_FORMAT" }}</time>
-      <strong>{% if entry.kind == "contact" %}{% translate "Contact" %}: {% elif entry.kind == "goal" %}{% translate "Goal" %}: {% elif entry.kind == "consent" %}{% translate "Consent" %}: {% endif %}{{ entry.title }}</strong>
+      <strong>{% if entry.kind == "contact" %}{% translate "Contact" %}: {% elif entry.kind == "goal" %}{% translate "Goal" %}: {% elif entry.kind == "consent" %}{% translate "Consent" %}: {% endif %}<bdi>{{ entry.title }}</bdi></strong>
       {% if entry.kind == "task" %}
         <span class="badge">{% if entry.status == "DONE" %}{% translate "done" %}{% elif entry.status == "CANCELED" %}{% translate "cancelled" %}{% elif entry.status == "SCHEDULED" %}{% translate "scheduled" %}{% elif entry.status == "ASSIGNED" %}{% translate "assigned" %}{% else %}{% translate "open" %}{% endif %}</span>
-        {% if entry.detail %}<span class="meta">{% translate "Decision" %}: {{ entry.detail }}</span>{% endif %}
+        {% if entry.detail %}<span class="meta">{% translate "Decision" %}: <bdi>{{ entry.detail }}</bdi></span>{% endif %}
       {% elif entry.kind == "contact" %}
         <span class="badge">{% if entry.status == "achieved" %}{% translate "contact achieved" %}{% else %}{% translate "attempt" %}{% endif %}</span>
       {% elif entry.status == "refused" %}<span class="badge danger">{% translate "refused" %}</span>{% endif %}
-      {% if entry.who %}<span class="meta">{{ entry.who.get_full_name|default:entry.who.username }}</span>{% endif %}
+      {% if entry.who %}<span class="meta"><bdi>{{ entry.who.get_full_name|default:entry.who.username }}</bdi></span>{% endif %}
     </li>
   {% endfor %}
 </ol>

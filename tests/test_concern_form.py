@@ -555,3 +555,20 @@ def test_a_concerns_queries_do_not_grow_with_the_standards_redirects(
 
     assert response.status_code == 200 and Case.objects.count() == 4
     assert len(after) == len(before)
+
+
+def test_a_concern_is_stored_without_direction_controls(client, concern_page, team_a):
+    response = client.post(
+        concern_page.url,
+        _concern(
+            alias="Kasket\u202eten",
+            concern="\u2067Han sover\u200b i opgangen.\u2069",
+            referrer_name="Birthe\u061c Nabo",
+        ),
+    )
+
+    assert response.status_code == 200
+    case = Case.objects.get()
+    assert case.person.alias == "Kasketten"
+    assert case.referral.concern == "Han sover i opgangen."
+    assert case.referral.referrer_name == "Birthe Nabo"

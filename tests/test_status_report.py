@@ -524,3 +524,20 @@ def test_status_report_command_writes_each_format(register, tmp_path, report_for
     else:
         assert "<table" in content and "2025" in content
         assert "<style>" in content and "@media print" in content  # a file opened from disk
+
+
+def test_the_csv_for_publication_hides_the_small_counts_the_screen_shows(client, register, leader):
+    client.force_login(leader)
+
+    screen = client.get(reverse("leader:status_report"), {"year": 2025}).content.decode()
+    exported = client.get(
+        reverse("leader:status_report"), {"year": 2025, "format": "csv", "suppress": "on"}
+    ).content.decode("utf-8-sig")
+
+    # The screen: C1-C4, one each (definition 7).
+    assert '<th scope="row">Refused at first contact</th>' in screen
+    rows = {line.split(";")[0]: line.split(";")[1:] for line in exported.splitlines()}
+    assert rows["Refused at first contact"] == ["<3", ".."]
+    assert rows["Under 3 months"] == ["<3", ".."]
+    assert rows["All cases"] == ["4", "100,0"]
+    assert "Small numbers are hidden" in exported

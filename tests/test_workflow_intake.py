@@ -281,3 +281,41 @@ def test_the_similar_name_shortcut_gives_difflibs_answer():
                 compared += 1
                 similar += expected
     assert similar > 50 and compared - similar > 1000  # both answers are exercised
+
+
+def test_direction_and_zero_width_controls_are_stripped_from_what_staff_type(registering, team_a):
+    response = registering.post(
+        reverse("workflows:referral_register"),
+        _form(
+            **{
+                "referral-team": team_a.pk,
+                "person-alias": "Kasket\u202eten",
+                "person-name": "\ufeffOle\u200b Hansen\u2066",
+                "referral-referrer_name": "Birthe\u200f",
+                "referral-concern": "Sover i \u202dkælderen\u2069.",
+            }
+        ),
+    )
+
+    assert response.status_code == 302
+    case = Case.objects.get()
+    assert case.person.alias == "Kasketten"
+    assert case.person.name == "Ole Hansen"
+    assert case.referral.referrer_name == "Birthe"
+    assert case.referral.concern == "Sover i kælderen."
+
+
+def test_an_alias_of_direction_controls_only_counts_as_empty(registering, team_a):
+    response = registering.post(
+        reverse("workflows:referral_register"),
+        _form(
+            **{
+                "referral-team": team_a.pk,
+                "person-alias": "\u202e\u202e",
+                "person-whereabouts": "\u2067",
+            }
+        ),
+    )
+
+    assert response.status_code == 200
+    assert not Case.objects.exists()

@@ -7,7 +7,13 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Page
 
-from intranet.forms import QUICK_RENDERER, ModelChoiceField, ModelChoiceIterator, QuickSelect
+from intranet.forms import (
+    QUICK_RENDERER,
+    ModelChoiceField,
+    ModelChoiceIterator,
+    PlainTextFormMixin,
+    QuickSelect,
+)
 from intranet.submissions import OnceOnlyFormMixin
 from pages.models import PartnerPage, RedirectReason, TeamPage
 
@@ -58,7 +64,7 @@ class DirectoryPageField(ModelChoiceField):
         return obj.title
 
 
-class PersonForm(forms.ModelForm):
+class PersonForm(PlainTextFormMixin, forms.ModelForm):
     class Meta:
         model = Person
         fields = [
@@ -143,7 +149,7 @@ class LoadedTeamField(ModelChoiceField):
         )
 
 
-class ReferralForm(OnceOnlyFormMixin, forms.ModelForm):
+class ReferralForm(PlainTextFormMixin, OnceOnlyFormMixin, forms.ModelForm):
     team = LoadedTeamField(queryset=TeamPage.objects.none(), label=_("Team"))
     concern_categories = forms.MultipleChoiceField(
         label=_("Concern categories"),
@@ -193,7 +199,7 @@ class ReferralForm(OnceOnlyFormMixin, forms.ModelForm):
         return data
 
 
-class TriageForm(forms.Form):
+class TriageForm(PlainTextFormMixin, forms.Form):
     ACCEPT, REDIRECT, DECLINE, MERGE = "accept", "redirect", "decline", "merge"
     decision = forms.ChoiceField(
         label=_("Decision"),
@@ -262,7 +268,7 @@ class TriageForm(forms.Form):
         return data
 
 
-class ContactLogForm(OnceOnlyFormMixin, forms.ModelForm):
+class ContactLogForm(PlainTextFormMixin, OnceOnlyFormMixin, forms.ModelForm):
     default_renderer = QUICK_RENDERER  # shown on every case page
 
     class Meta:
@@ -287,7 +293,7 @@ class ContactLogForm(OnceOnlyFormMixin, forms.ModelForm):
         self.fields["occurred_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
 
 
-class OutreachForm(forms.Form):
+class OutreachForm(PlainTextFormMixin, forms.Form):
     result = forms.ChoiceField(
         label=_("How did outreach end?"),
         widget=forms.RadioSelect,
@@ -302,7 +308,7 @@ class OutreachForm(forms.Form):
     )
 
 
-class EndSupportForm(forms.Form):
+class EndSupportForm(PlainTextFormMixin, forms.Form):
     next_step = forms.ChoiceField(
         label=_("What happens next?"),
         widget=forms.RadioSelect,
@@ -323,7 +329,7 @@ class EndSupportForm(forms.Form):
         return data
 
 
-class ReassessmentForm(forms.Form):
+class ReassessmentForm(PlainTextFormMixin, forms.Form):
     decision = forms.ChoiceField(
         label=_("Decision"), widget=forms.RadioSelect, choices=Reassessment.Decision.choices
     )
@@ -337,7 +343,7 @@ class ReassessmentForm(forms.Form):
         return data
 
 
-class HandoverForm(forms.Form):
+class HandoverForm(PlainTextFormMixin, forms.Form):
     SEND, CANCEL = "send", "cancel"
     action = forms.ChoiceField(
         label=_("Action"),
@@ -385,13 +391,13 @@ class HandoverForm(forms.Form):
         return data
 
 
-class AcknowledgeForm(forms.Form):
+class AcknowledgeForm(PlainTextFormMixin, forms.Form):
     note = forms.CharField(
         label=_("Note (optional)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
 
 
-class GoalForm(forms.ModelForm):
+class GoalForm(PlainTextFormMixin, forms.ModelForm):
     default_renderer = QUICK_RENDERER  # shown on every case page
 
     class Meta:
@@ -404,7 +410,7 @@ class GoalStatusForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=GoalStatus.choices)
 
 
-class ConsentForm(forms.ModelForm):
+class ConsentForm(PlainTextFormMixin, forms.ModelForm):
     default_renderer = QUICK_RENDERER  # shown on every case page
     receiver = DirectoryPageField(label=_("Shared with"))
 
@@ -432,14 +438,14 @@ class ConsentWithdrawForm(forms.Form):
         self.fields["withdrawn_on"].initial = timezone.localdate()
 
 
-class ReopenForm(forms.Form):
+class ReopenForm(PlainTextFormMixin, forms.Form):
     channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices)
     concern = forms.CharField(
         label=_("Why the case is reopened"), widget=forms.Textarea(attrs={"rows": 4})
     )
 
 
-class EmergencyAccessForm(forms.Form):
+class EmergencyAccessForm(PlainTextFormMixin, forms.Form):
     category = forms.ChoiceField(
         label=_("What is the situation?"),
         choices=EmergencyCategory.choices,

@@ -25,6 +25,7 @@ from pages.models import DepartmentPage, TeamPage
 
 from .reporting import charts
 from .reporting import dashboard as figures
+from .reporting.disclosure import suppressed, suppression_threshold
 from .reporting.importer import COLUMNS, REQUIRED, cases_import
 from .reporting.periods import Period
 from .reporting.spreadsheet import csv_text
@@ -253,6 +254,19 @@ class ReportForm(forms.Form):
         required=False,
         choices=[("html", "HTML"), ("csv", "CSV"), ("json", "JSON")],
     )
+    suppress = forms.BooleanField(
+        label=gettext_lazy("For publication: hide small numbers"),
+        required=False,
+        help_text=gettext_lazy(
+            "Counts below %(threshold)s, and what would reveal them, are hidden."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["suppress"].help_text = self.fields["suppress"].help_text % {
+            "threshold": suppression_threshold()
+        }
 
     def clean_year(self):
         year = self.cleaned_data["year"]
@@ -285,6 +299,8 @@ def annual_report(request):
     if not form.is_valid():
         return render(request, "workflows/leader/status_report.html", {"form": form}, status=400)
     report = status_report(form.cleaned_data["year"])
+    if form.cleaned_data["suppress"]:
+        report = suppressed(report)
     report_format = form.cleaned_data["format"] or "html"
     if report_format != "html":
         return status_report_response(report, report_format)

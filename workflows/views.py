@@ -583,7 +583,7 @@ def _timeline_items(entries):
         if entry.kind == "task":
             badge = task_badges.get(entry.status, task_badge)
             detail = (
-                f'<span class="meta">{decision}: {quick_escape(entry.detail)}</span>'
+                f'<span class="meta">{decision}: <bdi>{quick_escape(entry.detail)}</bdi></span>'
                 if entry.detail
                 else ""
             )
@@ -593,11 +593,12 @@ def _timeline_items(entries):
             badges = f'\n        <span class="badge">{badge}</span>\n      '
         else:
             badges = refused if entry.status == "refused" else ""
-        title = quick_escape(entry.title)
+        # Typed text in <bdi>: a direction control in it cannot turn the line around.
+        title = f"<bdi>{quick_escape(entry.title)}</bdi>"
         who = ""
         if entry.who:
             name = entry.who.get_full_name() or entry.who.username
-            who = f'<span class="meta">{quick_escape(name)}</span>'
+            who = f'<span class="meta"><bdi>{quick_escape(name)}</bdi></span>'
         items.append(
             mark_safe(  # noqa: S308 (every value escaped)
                 f'\n    <li class="timeline-{quick_escape(entry.kind)}">'

@@ -126,9 +126,14 @@ class Table:
             "title": str(self.title),
             "columns": [str(heading) for heading, _kind in self.columns],
             "kinds": [kind for _heading, kind in self.columns],
-            "rows": [[str(row[0]), *row[1:]] for row in self.rows],
+            "rows": [[str(row[0]), *map(_plain, row[1:])] for row in self.rows],
             "notes": self.notes,
         }
+
+
+def _plain(cell):
+    """A cell for JSON: a hidden cell (workflows.reporting.disclosure) as its mark."""
+    return str(cell) if getattr(cell, "suppressed", False) else cell
 
 
 @dataclass
@@ -138,10 +143,22 @@ class StatusReport:
     people: int
     people_previous: int
     tables: list[Table]
+    # Set on the copy made for publication (workflows.reporting.disclosure.suppressed).
+    suppression_threshold: int | None = None
 
     @property
     def definitions(self):
         return [(index + 1, text) for index, text in enumerate(DEFINITIONS.values())]
+
+    @property
+    def suppression_note(self):
+        if not self.suppression_threshold:
+            return ""
+        return _(
+            "Small numbers are hidden: <%(n)s is a count from 1 to %(below)s; .. is a number "
+            "hidden so that a small count cannot be worked out from a total, or the share or "
+            "change of a hidden count. The report for leaders on the intranet has every number."
+        ) % {"n": self.suppression_threshold, "below": self.suppression_threshold - 1}
 
     def table(self, key) -> Table:
         return next(table for table in self.tables if table.key == key)
@@ -150,8 +167,10 @@ class StatusReport:
         return {
             "year": self.year,
             "generated_at": self.generated_at.isoformat(),
-            "people_in_contact": self.people,
-            "people_in_contact_previous_year": self.people_previous,
+            "people_in_contact": _plain(self.people),
+            "people_in_contact_previous_year": _plain(self.people_previous),
+            "suppression_threshold": self.suppression_threshold,
+            "suppression_note": self.suppression_note,
             "tables": {table.key: table.as_dict() for table in self.tables},
             "definitions": {key: str(text) for key, text in DEFINITIONS.items()},
         }
@@ -577,6 +596,9 @@ def status_report_rows(report: StatusReport):
         if table.notes:
             numbers = ", ".join(str(number) for number in table.note_numbers)
             yield [_("See definitions %(numbers)s") % {"numbers": numbers}]
+        yield []
+    if report.suppression_threshold:
+        yield [report.suppression_note]
         yield []
     yield [_("Definitions")]
     for number, text in report.definitions:

@@ -127,7 +127,7 @@ def task_table_rows(context, rows, show_team):
     html = []
     for row in rows:
         case, links = row.case, row.links
-        person = esc(row.person)
+        person = f"<bdi>{esc(row.person)}</bdi>"  # a name cannot turn the row around
         if not row.is_handover:
             person = f'<a href="{esc(links["case"])}">{person}</a>'
         due = case.first_contact_due

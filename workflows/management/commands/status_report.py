@@ -10,6 +10,7 @@ from django.utils import timezone, translation
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from workflows.reporting.disclosure import suppressed
 from workflows.reporting.spreadsheet import csv_text
 from workflows.reporting.status_report import status_report, status_report_rows
 
@@ -31,12 +32,19 @@ class Command(BaseCommand):
         parser.add_argument("--year", type=int, required=True)
         parser.add_argument("--format", choices=["html", "csv", "json"], default="html")
         parser.add_argument("--output", help="File to write; standard output when left out.")
+        parser.add_argument(
+            "--suppress",
+            action="store_true",
+            help="For publication: hide small counts and what would reveal them.",
+        )
 
-    def handle(self, *args, year, format, output, **options):
+    def handle(self, *args, year, format, output, suppress, **options):
         if not 2000 <= year <= timezone.localdate().year:
             raise CommandError("The year must be from 2000 to this year.")
         with translation.override(settings.LANGUAGE_CODE):
             report = status_report(year)
+            if suppress:
+                report = suppressed(report)
             if format == "csv":
                 text = csv_text(status_report_rows(report))
             elif format == "json":
