@@ -484,7 +484,11 @@ def test_receipt_numbers_are_random_and_never_the_case_number(client, concern_pa
         receipt = re.search(r'class="receipt-number">([^<]*)<', html).group(1)
         assert receipt == case.reference
         assert response.wsgi_request.path == concern_page.url  # no redirect to a numbered URL
-        assert not any(str(case.pk) in value for value in response.headers.values())
+        assert "Location" not in response.headers
+        assert f"{case.pk:06d}" not in html  # the old receipt's form
+        # The number on its own (not inside a nonce, a length or a time of day).
+        alone = re.compile(rf"(?<![\w:.]){case.pk}(?![\w:.])")
+        assert not any(alone.search(value) for value in response.headers.values())
 
 
 def test_a_form_sent_twice_registers_one_referral_and_shows_the_same_receipt(client, concern_page):

@@ -50,6 +50,8 @@ ERASED_FIELDS = {
 }
 # Text fields without choices that are kept: they hold codes, not prose.
 KEPT_TEXT_FIELDS = {
+    # A random receipt number (unique, so never blanked): it says nothing about the person.
+    Case: ("reference",),
     Referral: ("concern_categories",),  # validated against ConcernCategory
     ReferralSource: ("name",),  # the municipality's list of sources, not about a person
 }
