@@ -570,10 +570,11 @@ def _timeline_items(entries):
     }
     task_badge, decision = esc(_("open")), esc(_("Decision"))
     contact_badges = {True: esc(_("contact achieved")), False: esc(_("attempt"))}
+    # gettext outside f-strings: xgettext does not read inside one.
     prefixes = {
-        "contact": f"{esc(_('Contact'))}: ",
-        "goal": f"{esc(_('Goal'))}: ",
-        "consent": f"{esc(_('Consent'))}: ",
+        "contact": esc(_("Contact")) + ": ",
+        "goal": esc(_("Goal")) + ": ",
+        "consent": esc(_("Consent")) + ": ",
     }
     refused = f'<span class="badge danger">{esc(_("refused"))}</span>'
     short_datetime = get_format("SHORT_DATETIME_FORMAT")

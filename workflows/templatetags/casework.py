@@ -108,7 +108,9 @@ def task_table_rows(context, rows, show_team):
 
     claim_tail = form_tail("button-compact", _("Take"))
     unassign_tail = form_tail("button-compact button-secondary", _("Put back"))
-    open_link = ('<a class="button-link" href="', f'">{esc(_("Open"))}</a>')
+    # gettext outside the f-string: xgettext does not read inside one.
+    open_label = esc(_("Open"))
+    open_link = ('<a class="button-link" href="', f'">{open_label}</a>')
     assign_to, assign_label = _("Assign to"), _("Assign")
     titles = _Memo(lambda node: esc(node.task_title))
     team_cells = _Memo(lambda title: _fill("<td>{title}</td>", title=title))
