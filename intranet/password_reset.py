@@ -20,7 +20,7 @@ from django.urls import get_script_prefix, set_script_prefix
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from .throttle import Limit, client_ip
+from .throttle import Limit, client_limit_key
 
 logger = logging.getLogger(__name__)
 
@@ -70,7 +70,7 @@ class PasswordResetView(auth_views.PasswordResetView):
     template_name = "registration/password_reset_form.html"
 
     def form_valid(self, form):
-        address = client_ip(self.request) or "unknown"
+        address = client_limit_key(self.request) or "unknown"
         if not PER_ADDRESS.admit(address):
             form.add_error(
                 None,

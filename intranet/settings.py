@@ -253,9 +253,10 @@ SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"  # Wagtail's preview views override this for themselves
-# The client's address (intranet.throttle.client_ip, for the login lockout and the rate
-# limits): behind DJANGO_TRUSTED_PROXY_COUNT proxies the one they wrote into X-Forwarded-For;
-# without a proxy REMOTE_ADDR alone, as anyone can write the header.
+# The client's address (intranet.throttle.client_ip; the login lockout and the rate limits
+# count its IPv6 /64, intranet.throttle.client_limit_key): behind DJANGO_TRUSTED_PROXY_COUNT
+# proxies the one they wrote into X-Forwarded-For; without a proxy REMOTE_ADDR alone, as
+# anyone can write the header.
 _behind_proxy = env_bool("DJANGO_BEHIND_PROXY", False)
 _proxy_count = os.environ.get("DJANGO_TRUSTED_PROXY_COUNT", "1" if _behind_proxy else "0").strip()
 if not (_proxy_count.isascii() and _proxy_count.isdigit()) or (
@@ -278,7 +279,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_LOCKOUT_CALLABLE = "intranet.security.lockout_response"
-AXES_CLIENT_IP_CALLABLE = "intranet.throttle.client_ip"
+AXES_CLIENT_IP_CALLABLE = "intranet.throttle.client_limit_key"
 
 # Content-Security-Policy: no inline scripts or styles and nothing from other hosts.
 # Wagtail's admin needs inline scripts; intranet.security relaxes that for /admin/ only.

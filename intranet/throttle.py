@@ -1,10 +1,10 @@
 """Who the client is behind our proxies, and limits per client counted in the "shared" cache.
 
-`client_ip` is the one answer to "which address sent this request": django-axes' login
-lockout (AXES_CLIENT_IP_CALLABLE), the concern form's rate limit and the password reset's
-limit all ask it. Behind TRUSTED_PROXY_COUNT proxies it reads X-Forwarded-For from the right,
-where our own proxies wrote; without a proxy it reads nothing from the header, which anyone
-can write.
+`client_ip` is the one answer to "which address sent this request"; `client_limit_key` turns
+it into what a limit counts, and django-axes' login lockout (AXES_CLIENT_IP_CALLABLE), the
+concern form's rate limit and the password reset's limit all count that. Behind
+TRUSTED_PROXY_COUNT proxies it reads X-Forwarded-For from the right, where our own proxies
+wrote; without a proxy it reads nothing from the header, which anyone can write.
 
 A `Limit` counts in the "shared" cache (settings.CACHES): in production Django's database
 cache, which every gunicorn worker on every app server sees, so a limit holds for the site as
@@ -49,6 +49,27 @@ def client_ip(request) -> str | None:
         return str(ipaddress.ip_address(forwarded[-hops]))
     except ValueError:
         return remote
+
+
+def client_limit_key(request) -> str | None:
+    """What the limits and the login lockout count for this request's client: an IPv4 address
+    itself, an IPv6 address's /64 network (written as an address, e.g. "2001:db8:1:2::").
+
+    Every home or mobile IPv6 customer is given a whole /64 and may send from any of its
+    2**64 addresses: counted per address, one client would rotate through them and never
+    reach a limit. An IPv4-mapped IPv6 address (::ffff:198.51.100.7) counts as the IPv4
+    address it carries. Anything that is not an address is returned as it is.
+    """
+    address = client_ip(request)
+    try:
+        parsed = ipaddress.ip_address(address or "")
+    except ValueError:
+        return address
+    if parsed.version == 6:
+        if parsed.ipv4_mapped is not None:
+            return str(parsed.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{parsed}/64", strict=False).network_address)
+    return str(parsed)
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from django.core.cache import caches
 from django.test import Client, RequestFactory, override_settings
 from django.urls import reverse
 
-from intranet.throttle import CACHE, client_ip
+from intranet.throttle import CACHE, client_ip, client_limit_key
 from workflows import public_intake
 from workflows.models import Case
 
@@ -150,6 +150,52 @@ def test_behind_the_proxy_a_prepended_address_does_not_dodge_the_lockout(db):
     response = _login(Client(), PASSWORD, **_via_proxy(f"{CLIENT_B}, {CLIENT_A}"))
 
     assert response.status_code == 429
+
+
+@BEHIND_ONE_PROXY
+@override_settings(AXES_ENABLED=True)
+def test_a_lockout_holds_across_the_addresses_of_one_ipv6_64(db):
+    UserFactory(username="karen")
+    for number in range(1, settings.AXES_FAILURE_LIMIT + 1):
+        _login(Client(), "wrong", **_via_proxy(f"2001:db8:1:2::{number}"))
+
+    response = _login(Client(), PASSWORD, **_via_proxy("2001:db8:1:2:ffff:ffff:ffff:ffff"))
+
+    assert response.status_code == 429
+    assert not User.objects.get(username="karen").last_login
+    assert _login(Client(), PASSWORD, **_via_proxy("2001:db8:1:3::1")).status_code == 302
+
+
+@BEHIND_ONE_PROXY
+def test_concerns_from_one_ipv6_64_share_one_count_and_another_64_has_its_own(
+    client,
+    concern_page,  # noqa: F811
+):
+    for number in range(1, public_intake.RATE_LIMIT + 1):
+        posted = client.post(concern_page.url, _concern(), **_via_proxy(f"2001:db8:7:7::{number}"))
+        assert posted.status_code == 200
+
+    rotated = client.post(concern_page.url, _concern(), **_via_proxy("2001:db8:7:7:1:2:3:4"))
+    assert rotated.status_code == 429
+    assert (
+        client.post(concern_page.url, _concern(), **_via_proxy("2001:db8:7:8::1")).status_code
+        == 200
+    )
+
+
+@pytest.mark.parametrize(
+    ("address", "expected"),
+    [
+        ("198.51.100.7", "198.51.100.7"),
+        ("2001:db8:1:2::1", "2001:db8:1:2::"),
+        ("2001:db8:1:2:ffff:ffff:ffff:ffff", "2001:db8:1:2::"),
+        ("::ffff:198.51.100.7", "198.51.100.7"),
+    ],
+)
+def test_a_limit_counts_an_ipv4_address_or_an_ipv6_64(address, expected):
+    request = RequestFactory().get("/", REMOTE_ADDR=address)
+    assert client_limit_key(request) == expected
+    assert client_ip(request) == address
 
 
 # --- The address read from the header -------------------------------------------------------

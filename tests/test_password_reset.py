@@ -96,6 +96,28 @@ def test_many_resets_from_one_address_are_cut_off_with_a_danish_message(karen):
     assert len(_delivered()) == 1
 
 
+def test_resets_from_every_address_of_one_ipv6_64_share_one_count(karen):
+    """An IPv6 customer holds a whole /64: rotating through it must not escape the limit."""
+    answers = [
+        _reset(
+            f"gaet{number}@kommune.example.invalid", address=f"2001:db8:1:2::{number:x}"
+        ).status_code
+        for number in range(1, 25)
+    ]
+
+    limit = password_reset.PER_ADDRESS.limit
+    assert answers == [302] * limit + [429] * (24 - limit)
+    assert _reset(KAREN, address="2001:db8:1:3::1").status_code == 302  # another /64 is not
+    assert _reset(KAREN, address="::ffff:10.0.0.5").status_code == 302  # IPv4-mapped: 10.0.0.5
+
+
+def test_an_ipv4_mapped_address_counts_as_the_ipv4_address(karen):
+    for number in range(password_reset.PER_ADDRESS.limit):
+        _reset(f"gaet{number}@kommune.example.invalid", address="10.0.0.5")
+
+    assert _reset(KAREN, address="::ffff:10.0.0.5").status_code == 429
+
+
 @override_settings(TRUSTED_PROXY_COUNT=1)
 def test_behind_the_proxy_the_address_limit_is_each_clients_own(karen):
     proxy = {"address": "10.0.0.2"}

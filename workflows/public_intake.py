@@ -1,6 +1,6 @@
 """The public concern form's intake: abuse limits, registration and the team's notification.
 
-The rate limit counts per client address (intranet.throttle.client_ip) in the "shared" cache,
+The rate limit counts per client address (intranet.throttle.client_limit_key) in the "shared" cache,
 so it holds for the site as a whole, and exactly however many submissions arrive at once
 (intranet.throttle.Limit.admit).
 """
@@ -17,7 +17,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from intranet.submissions import submit_once
-from intranet.throttle import CACHE, Limit, client_ip
+from intranet.throttle import CACHE, Limit, client_limit_key
 from pages.models import TeamPage
 
 from .models import Case, Channel, Person, ReferralSource, new_case_reference
@@ -44,7 +44,7 @@ def body_too_large(request, *, limit: int) -> bool:
 
 
 def _address(request) -> str:
-    return client_ip(request) or "unknown"
+    return client_limit_key(request) or "unknown"
 
 
 def _rate_key(request):
