@@ -425,7 +425,16 @@ def test_a_reason_that_says_nothing_is_refused_on_the_field(client, case_a, work
     assert not AccessLogEntry.objects.exists()
 
 
-@pytest.mark.parametrize("reason", ["aaaaaaaaaaaaaaaaaaaa", "hjælp hjælp hjælp hjælp hjælp"])
+@pytest.mark.parametrize(
+    "reason",
+    [
+        "aaaaaaaaaaaaaaaaaaaa",
+        "hjælp hjælp hjælp hjælp hjælp",
+        "ab cd ef gh ij kl mn op",  # two-letter nonsense
+        "xkcd prst bcdfg hjklm nqrst",  # no vowel: not words
+        "abc bca cab acb bac cba abc",  # one set of letters shuffled
+    ],
+)
 def test_the_service_refuses_a_reason_that_says_nothing(case_a, worker_b, reason):
     from django.core.exceptions import ValidationError
 
@@ -605,3 +614,42 @@ def test_a_daily_limit_below_one_refuses_to_start(value):
 
     assert result.returncode != 0
     assert "BROBYGGER_EMERGENCY_ACCESS_PER_DAY must be at least 1" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "reason",
+    [
+        "Borgeren står i værestedet og har brug for hjælp nu",
+        "Politiet ringer, borgeren er meldt savnet",
+        "Skadestuen spørger om borgerens medicin",
+        "Krisecentret har borgeren og mangler info",
+    ],
+)
+def test_a_real_danish_reason_is_accepted(reason):
+    from workflows.models import validate_emergency_reason
+
+    validate_emergency_reason(reason)  # raises if refused
+
+
+@pytest.mark.danish
+def test_past_the_daily_limit_an_existing_and_a_missing_case_get_the_same_refusal(
+    client, case_a, worker_b, settings
+):
+    """Otherwise the refusal would tell a case number that exists (403) from one that does
+    not (404), with nothing in the log."""
+    from .test_url_access_table import _normalised
+
+    settings.BROBYGGER_EMERGENCY_ACCESS_PER_DAY = 1
+    services.emergency_access_grant(
+        user=worker_b, case=register_case(team=case_a.team), category=CATEGORY, reason=REASON
+    )
+    client.force_login(worker_b)
+    missing_pk = Case.objects.order_by("-pk").values_list("pk", flat=True).first() + 1000
+
+    existing = client.post(grant_url(case_a.pk), GRANT)
+    missing = client.post(grant_url(missing_pk), GRANT)
+
+    assert existing.status_code == missing.status_code == 403
+    assert _normalised(existing) == _normalised(missing)
+    assert "allerede taget nødadgang 1 gange i dag" in missing.content.decode()
+    assert EmergencyAccess.objects.count() == 1

@@ -996,8 +996,21 @@ class Reassessment(models.Model):
 
 EMERGENCY_REASON_MIN_LENGTH = 20
 EMERGENCY_REASON_MIN_WORDS = 3
-# A word: two or more letters (any alphabet, so "æ", "ø" and "å" count; digits do not).
-_REASON_WORD = re.compile(r"[^\W\d_]{2,}")
+# A word: three or more letters (any alphabet, so "æ", "ø" and "å" count; digits do not)
+# with a vowel in it, as every Danish word of three letters has ("og", "er" are too short to
+# count, "xkcd" is no word).
+_REASON_WORD = re.compile(r"[^\W\d_]{3,}")
+_VOWELS = frozenset("aeiouyæøåéèáàüöä")
+
+
+def _reason_words(text: str) -> set[str]:
+    """The different words of `text` that count, each by its letters: "abc" and "cba" are the
+    same letters typed twice, not two words."""
+    return {
+        "".join(sorted(word))
+        for word in (match.casefold() for match in _REASON_WORD.findall(text))
+        if _VOWELS.intersection(word)
+    }
 
 
 class EmergencyCategory(models.TextChoices):
@@ -1017,7 +1030,8 @@ class EmergencyCategory(models.TextChoices):
 
 def validate_emergency_reason(value):
     """A reason the data protection officer can review: at least 20 characters and three
-    different words, so "aaaaaaaaaaaaaaaaaaaa" or one word repeated does not pass."""
+    different words of three or more letters with a vowel, so "aaaaaaaaaaaaaaaaaaaa", one
+    word repeated or "ab cd ef gh ij kl mn op" does not pass."""
     text = value.strip()
     if len(text) < EMERGENCY_REASON_MIN_LENGTH:
         raise ValidationError(
@@ -1028,11 +1042,10 @@ def validate_emergency_reason(value):
             code="min_length",
             params={"limit_value": EMERGENCY_REASON_MIN_LENGTH},
         )
-    words = {word.casefold() for word in _REASON_WORD.findall(text)}
-    if len(words) < EMERGENCY_REASON_MIN_WORDS:
+    if len(_reason_words(text)) < EMERGENCY_REASON_MIN_WORDS:
         raise ValidationError(
             _(
-                "Describe the situation in words: at least %(words)d different words of two "
+                "Describe the situation in words: at least %(words)d different words of three "
                 "or more letters."
             ),
             code="too_few_words",
