@@ -738,8 +738,10 @@ def emergency_access(request, pk):
     form = forms.EmergencyAccessForm(request.POST)
     if not form.is_valid():
         return _no_access(request, pk, form)
-    case = get_object_or_404(Case, pk=pk)
     try:
+        # The day's limit first: past it, an existing and a missing case get the same refusal.
+        services.emergency_access_limit_check(user=request.user)
+        case = get_object_or_404(Case, pk=pk)
         access = services.emergency_access_grant(
             user=request.user, case=case, request=request, **form.cleaned_data
         )

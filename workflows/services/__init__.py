@@ -33,6 +33,8 @@ from .cases import (
 )
 from .emergency import (
     emergency_access_grant,
+    emergency_access_limit_check,
+    emergency_access_limit_reached,
     emergency_access_review,
     may_take_emergency_access,
 )
@@ -75,6 +77,8 @@ __all__ = [
     "consent_withdraw",
     "contact_log_add",
     "emergency_access_grant",
+    "emergency_access_limit_check",
+    "emergency_access_limit_reached",
     "emergency_access_review",
     "goal_add",
     "goal_set_status",

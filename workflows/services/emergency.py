@@ -38,6 +38,31 @@ def _start_of_day(moment: datetime.datetime) -> datetime.datetime:
     return local.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
+def emergency_access_limit_reached(*, user, now: datetime.datetime | None = None) -> bool:
+    """Has `user` taken BROBYGGER_EMERGENCY_ACCESS_PER_DAY grants today (Danish time)?"""
+    today = EmergencyAccess.objects.filter(
+        user=user, granted_at__gte=_start_of_day(now or timezone.now())
+    )
+    return today.count() >= settings.BROBYGGER_EMERGENCY_ACCESS_PER_DAY
+
+
+def emergency_access_limit_check(*, user, now: datetime.datetime | None = None) -> None:
+    """Refuse (ValidationError) once `user` has used the day's grants.
+
+    The view asks this before it looks the case up: a refusal that came only for an existing
+    case would tell whether a case number exists.
+    """
+    if emergency_access_limit_reached(user=user, now=now):
+        raise ValidationError(
+            _(
+                "You have already taken emergency access %(limit)d times today, which is the "
+                "most allowed. Call the case's team or your leader instead; if the citizen is "
+                "in danger, call 112."
+            )
+            % {"limit": settings.BROBYGGER_EMERGENCY_ACCESS_PER_DAY}
+        )
+
+
 @transaction.atomic
 def emergency_access_grant(
     *, user, case: Case, category: str, reason: str, request=None
@@ -55,17 +80,7 @@ def emergency_access_grant(
     # One user's grants one at a time, so two at once cannot both slip under the limit.
     get_user_model().objects.select_for_update().filter(pk=user.pk).first()
     now = timezone.now()
-    limit = settings.BROBYGGER_EMERGENCY_ACCESS_PER_DAY
-    today = EmergencyAccess.objects.filter(user=user, granted_at__gte=_start_of_day(now))
-    if today.count() >= limit:
-        raise ValidationError(
-            _(
-                "You have already taken emergency access %(limit)d times today, which is the "
-                "most allowed. Call the case's team or your leader instead; if the citizen is "
-                "in danger, call 112."
-            )
-            % {"limit": limit}
-        )
+    emergency_access_limit_check(user=user, now=now)
     access = EmergencyAccess(
         user=user,
         case=case,
