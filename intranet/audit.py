@@ -18,6 +18,14 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from .models import AccessAction, AccessLogEntry
+from .text import strip_invisible_controls
+
+
+def _plain(text: str, limit: int) -> str:
+    """Text for the log as the forms keep it: without invisible direction and zero-width
+    controls (a search term ending in U+202E would draw the officer's log row backwards),
+    cut to the column's length."""
+    return strip_invisible_controls(text)[:limit]
 
 
 def log_access(
@@ -37,12 +45,12 @@ def log_access(
     return AccessLogEntry.objects.create(
         user=user,
         action=action,
-        what=what[:200],
+        what=_plain(what, 200),
         person_id=person_id,
         case_id=case_id,
         path=request.get_full_path()[:500] if request is not None else "",
-        search_term=search_term[:200],
-        reason=reason[:500],
+        search_term=_plain(search_term, 200),
+        reason=_plain(reason, 500),
     )
 
 
@@ -69,9 +77,9 @@ def log_accesses(
     values = {
         "user_id": user.pk,
         "action": action,
-        "what": what[:200],
+        "what": _plain(what, 200),
         "path": request.get_full_path()[:500] if request is not None else "",
-        "search_term": search_term[:200],
+        "search_term": _plain(search_term, 200),
     }
     if connection.vendor == "postgresql":
         # One statement with two arrays: building and saving a model instance per entry

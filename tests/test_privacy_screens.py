@@ -297,3 +297,53 @@ def test_a_spot_check_is_logged_in_danish_whatever_language_the_officer_reads(
     assert response["Content-Language"] == "en"
     logged = AccessLogEntry.objects.get(user=dpo)
     assert logged.reason == "10 af 40 opslag fra 01.03.2026 til 31.03.2026"
+
+
+def test_a_search_term_with_direction_controls_is_logged_and_shown_without_them(
+    client, dpo, worker_a, skp_standard, team_a
+):
+    """A term ending in U+202E would draw the rest of the officer's log row backwards."""
+    from .factories import register_case
+
+    case = register_case(team=team_a, registered_by=worker_a)
+    client.force_login(worker_a)
+    opened = client.get(
+        reverse("workflows:case_detail", args=[case.pk]) + "?q=Jens%E2%80%AEabc%E2%80%8B"
+    )
+    assert opened.status_code == 200
+    entry = AccessLogEntry.objects.get(user=worker_a, case_id=case.pk)
+    assert entry.search_term == "Jensabc"
+
+    client.force_login(dpo)
+    for url in (
+        reverse("privacy:person_log", args=[case.person_id]),
+        reverse("privacy:user_log", args=[worker_a.pk]),
+    ):
+        html = client.get(url).content.decode()
+        assert "<bdi>Jensabc</bdi>" in html, url
+        assert "\u202e" not in html and "\u200b" not in html, url
+    exported = client.get(reverse("privacy:user_log_csv", args=[worker_a.pk]))
+    assert "Jensabc" in [cell for row in _csv_rows(exported) for cell in row]
+
+
+@pytest.mark.parametrize("control", ["\u202e", "\u200b", "\u2066", "\ufeff"])
+def test_a_control_in_front_of_a_formula_does_not_slip_past_the_csv_guard(
+    client, dpo, person, worker_a, control
+):
+    # Written as an older entry may hold it, before the log stripped controls.
+    AccessLogEntry.objects.create(
+        user=worker_a,
+        action=AccessAction.VIEW,
+        what="case",
+        person_id=person.pk,
+        search_term=f"{control}=HYPERLINK(1)",
+        reason=f"{control}{control}-2+3",
+    )
+    client.force_login(dpo)
+
+    rows = _csv_rows(client.get(reverse("privacy:person_log_csv", args=[person.pk])))
+
+    cells = [cell for row in rows[1:] for cell in row]
+    assert "'=HYPERLINK(1)" in cells
+    assert "'-2+3" in cells
+    assert not any(control in cell for cell in cells)

@@ -7,6 +7,8 @@ import csv
 import decimal
 import io
 
+from intranet.text import strip_invisible_controls
+
 # A cell starting with one of these is run as a formula by Excel, LibreOffice and Sheets
 # (tab and carriage return too, as OWASP's CSV injection advice lists).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -18,7 +20,9 @@ def spreadsheet_cell(value) -> str:
     """One cell as text that a spreadsheet shows as it is and never evaluates.
 
     Numbers stay numbers (a negative count is not a formula); floats get a decimal comma.
-    Text starting like a formula gets an apostrophe in front, which spreadsheets hide.
+    Text loses invisible direction and zero-width controls (as the forms strip them), then
+    text starting like a formula gets an apostrophe in front, which spreadsheets hide: a
+    control in front of "=" neither hides the formula from the guard nor stays in the cell.
     """
     if value is None:
         return ""
@@ -30,7 +34,7 @@ def spreadsheet_cell(value) -> str:
         return f"{value:.1f}".replace(".", ",")
     if isinstance(value, decimal.Decimal):
         return str(value).replace(".", ",")
-    text = str(value)
+    text = strip_invisible_controls(str(value))
     if text.startswith(FORMULA_PREFIXES):
         return "'" + text
     return text
