@@ -2,9 +2,11 @@
 
 The owner of the tables runs the migrations. The application (gunicorn, the timers, the
 retention jobs) logs in as another role, settings.DATABASE_APP_ROLE: reads and writes on
-every table, but on the access log only SELECT and INSERT, and EXECUTE on the retention
-job's function (intranet/migrations/0006_access_log_retention_guard.py). It owns nothing,
-so it can neither TRUNCATE the log nor switch its trigger off. docs/deployment.md, steps 2-4.
+every table, but on the access log only SELECT, INSERT on every column but `id` (the id
+always comes from the sequence, so no row can take the next one's and make every later
+write fail), and EXECUTE on the retention job's function
+(intranet/migrations/0006_access_log_retention_guard.py, 0007). It owns nothing, so it can
+neither TRUNCATE the log nor switch its triggers off. docs/deployment.md, steps 2-4.
 """
 
 import re
@@ -16,9 +18,12 @@ from .models import AccessLogEntry
 ACCESS_LOG_TABLE = AccessLogEntry._meta.db_table
 PRUNE_FUNCTION = "brobygger_prune_access_log(interval)"
 TABLE_PRIVILEGES = ("SELECT", "INSERT", "UPDATE", "DELETE")
-ACCESS_LOG_PRIVILEGES = ("SELECT", "INSERT")
-# Everything else a table privilege can be: none of it on the log.
-ACCESS_LOG_REFUSED = ("UPDATE", "DELETE", "TRUNCATE", "TRIGGER", "REFERENCES")
+ACCESS_LOG_PRIVILEGES = ("SELECT",)
+# Everything else a table privilege can be: none of it on the log (INSERT per column).
+ACCESS_LOG_REFUSED = ("INSERT", "UPDATE", "DELETE", "TRUNCATE", "TRIGGER", "REFERENCES")
+ACCESS_LOG_INSERT_COLUMNS = tuple(
+    field.column for field in AccessLogEntry._meta.concrete_fields if not field.primary_key
+)
 ROLE_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 
 
@@ -71,6 +76,8 @@ def app_role_grant(*, role: str, retention_days: int) -> None:
             f"GRANT {', '.join(TABLE_PRIVILEGES)} ON ALL TABLES IN SCHEMA {schema} TO {quoted}",
             f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {schema} TO {quoted}",
             f"REVOKE {', '.join(ACCESS_LOG_REFUSED)} ON {log} FROM {quoted}, PUBLIC",
+            f"GRANT INSERT ({', '.join(map(connection.ops.quote_name, ACCESS_LOG_INSERT_COLUMNS))})"
+            f" ON {log} TO {quoted}",
             f"ALTER DEFAULT PRIVILEGES FOR ROLE {owner} IN SCHEMA {schema}"
             f" GRANT {', '.join(TABLE_PRIVILEGES)} ON TABLES TO {quoted}",
             f"ALTER DEFAULT PRIVILEGES FOR ROLE {owner} IN SCHEMA {schema}"
@@ -140,6 +147,19 @@ def app_role_problems(*, role: str) -> list[str]:
                 continue
             if held != wanted:
                 problems.append(f"{role} {'lacks' if wanted else 'has'} {privilege} on {table}.")
+        cursor.execute(
+            "SELECT a.attname, has_column_privilege(%s, a.attrelid, a.attnum, 'INSERT')"
+            " FROM pg_attribute a WHERE a.attrelid = to_regclass(%s)"
+            " AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum",
+            [role, ACCESS_LOG_TABLE],
+        )
+        for column, held in cursor.fetchall():
+            wanted = column in ACCESS_LOG_INSERT_COLUMNS
+            if held != wanted:
+                problems.append(
+                    f"{role} {'may not' if wanted else 'may'} INSERT the {column} column"
+                    f" of {ACCESS_LOG_TABLE}."
+                )
         if not _one(
             cursor,
             "SELECT has_function_privilege(%s, to_regprocedure(%s), 'EXECUTE')",

@@ -88,6 +88,9 @@ GUARDS = {
     "tables": "SELECT c.relname, c.relkind, pg_get_userbyid(c.relowner), c.relacl::text"
     " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
     " WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p', 'v', 'm', 'S') ORDER BY 1",
+    "column privileges": "SELECT c.relname, a.attname, a.attacl::text FROM pg_attribute a"
+    " JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace"
+    " WHERE n.nspname = 'public' AND a.attacl IS NOT NULL ORDER BY 1, 2",
     "functions": "SELECT p.oid::regprocedure::text, pg_get_userbyid(p.proowner), p.prosecdef,"
     " p.proconfig::text, p.proacl::text, md5(p.prosrc) FROM pg_proc p"
     " JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = 'public' ORDER BY 1",
@@ -113,6 +116,15 @@ def attacks(url):
             "ALTER TABLE intranet_accesslogentry DISABLE TRIGGER ALL",
             "DELETE FROM intranet_accesslogentry",
             "SELECT brobygger_prune_access_log('0')",
+            "SELECT brobygger_prune_access_log('-1000 mon 32008 days')",
+            # An id ahead of the sequence (every later entry would fail), a backdated entry.
+            "INSERT INTO intranet_accesslogentry"
+            " (id, at, user_id, action, what, path, search_term, reason)"
+            " SELECT nextval(pg_get_serial_sequence('intranet_accesslogentry', 'id')),"
+            " now(), min(id), 'view', 'x', '', '', '' FROM auth_user",
+            "INSERT INTO intranet_accesslogentry"
+            " (at, user_id, action, what, path, search_term, reason)"
+            " SELECT now() - interval '1 day', min(id), 'view', 'x', '', '', '' FROM auth_user",
         ):
             try:
                 with conn.transaction(force_rollback=True):

@@ -3,6 +3,7 @@ from datetime import timedelta
 import psycopg
 import pytest
 import time_machine
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import DatabaseError, connection, transaction
 from django.http import Http404, HttpResponse
@@ -56,6 +57,24 @@ def test_the_log_refuses_update_and_delete_on_postgresql(db):
     assert entry.what == "Sag 1"
 
 
+@pytest.mark.skipif(
+    connection.vendor != "postgresql" or not settings.DATABASE_APP_ROLE,
+    reason="only the owner of the table may date an entry: needs the app role (CI)",
+)
+def test_the_app_role_cannot_write_an_entry_dated_in_the_past(db):
+    """The application's clock moved back a day: the database refuses the entry (forged
+    evidence the next prune would remove), through either way the app writes the log."""
+    user = UserFactory()
+    with time_machine.travel(timezone.now() - timedelta(days=1)):
+        with pytest.raises(DatabaseError, match="written at the time"), transaction.atomic():
+            log_access(user=user, action="view", what="Sag 1", case_id=1)
+        with pytest.raises(DatabaseError, match="written at the time"), transaction.atomic():
+            audit.log_accesses(user=user, action="view", what="Sager", subjects=[(1, 1)])
+    assert AccessLogEntry.objects.count() == 0
+    log_access(user=user, action="view", what="Sag 1", case_id=1)
+    assert AccessLogEntry.objects.count() == 1
+
+
 @only_postgresql
 def test_the_old_prune_flag_no_longer_lets_even_the_owner_delete(db, table_owner):
     """0002's session flag opened DELETE to any role that set it; the trigger ignores it now."""
@@ -69,12 +88,13 @@ def test_the_old_prune_flag_no_longer_lets_even_the_owner_delete(db, table_owner
     assert AccessLogEntry.objects.filter(pk=entry.pk).exists()
 
 
-def test_pruning_deletes_only_entries_older_than_the_limit(db, settings):
+def test_pruning_deletes_only_entries_older_than_the_limit(db, settings, table_owner):
     user = UserFactory()
     retention = timedelta(days=settings.BROBYGGER_ACCESS_LOG_RETENTION_DAYS)
-    with time_machine.travel(timezone.now() - retention - timedelta(days=1)):
+    # Only the owner of the table may write an entry dated in the past (migration 0007).
+    with table_owner(), time_machine.travel(timezone.now() - retention - timedelta(days=1)):
         log_access(user=user, action="view", what="gammel", case_id=1)
-    with time_machine.travel(timezone.now() - retention + timedelta(days=1)):
+    with table_owner(), time_machine.travel(timezone.now() - retention + timedelta(days=1)):
         kept = log_access(user=user, action="view", what="inden for", case_id=1)
     new = log_access(user=user, action="view", what="ny", case_id=1)
 

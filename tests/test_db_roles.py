@@ -45,6 +45,30 @@ def app(db):
             yield conn
 
 
+@pytest.fixture
+def owner_then_app(db):
+    """A connection logged in as the owner of the tables, which may write old entries (only
+    the owner may backdate one: migration 0007), then `SET ROLE`s to the app role to attack;
+    its work is rolled back."""
+    params = connection.settings_dict
+    with (
+        psycopg.connect(
+            host=params["HOST"] or None,
+            port=params["PORT"] or None,
+            dbname=params["NAME"],
+            user=params["USER"],
+            options="-c lock_timeout=5s",
+        ) as conn,
+        conn.transaction(force_rollback=True),
+    ):
+        yield conn
+
+
+def _become_app(conn):
+    conn.execute(f"SET ROLE {ROLE}")
+    assert conn.execute("SELECT current_user").fetchone() == (ROLE,)
+
+
 def _user(conn):
     return conn.execute(
         "INSERT INTO auth_user (password, is_superuser, username, first_name, last_name,"
@@ -125,8 +149,10 @@ def test_the_app_role_cannot_switch_the_trigger_off(app):
 
 
 @roles_only
-def test_the_app_role_cannot_update_or_delete_entries(app):
+def test_the_app_role_cannot_update_or_delete_entries(owner_then_app):
+    app = owner_then_app
     entry = _entry(app, _user(app), age=RETENTION * 2)
+    _become_app(app)
     _refused(app, f"UPDATE {ACCESS_LOG_TABLE} SET what = 'tampered' WHERE id = {entry}")  # noqa: S608
     _refused(app, f"DELETE FROM {ACCESS_LOG_TABLE} WHERE id = {entry}")  # noqa: S608
     assert _entries(app) == 1
@@ -142,10 +168,12 @@ def test_the_old_prune_flag_opens_nothing(app):
 
 
 @roles_only
-def test_the_app_role_prunes_only_past_the_retention(app):
+def test_the_app_role_prunes_only_past_the_retention(owner_then_app):
+    app = owner_then_app
     user = _user(app)
     _entry(app, user, age=RETENTION + datetime.timedelta(days=1))
     kept = _entry(app, user, age=RETENTION - datetime.timedelta(days=1))
+    _become_app(app)
 
     deleted = app.execute("SELECT brobygger_prune_access_log(%s)", [RETENTION]).fetchone()
 
@@ -154,14 +182,82 @@ def test_the_app_role_prunes_only_past_the_retention(app):
 
 
 @roles_only
-def test_the_app_role_cannot_prune_inside_the_retention(app):
+def test_the_app_role_cannot_prune_inside_the_retention(owner_then_app):
+    app = owner_then_app
     user = _user(app)
     _entry(app, user, age=datetime.timedelta(0))
     _entry(app, user, age=RETENTION - datetime.timedelta(days=1))
-    for keep in ("'0'", "'1 second'", f"'{RETENTION.days - 1} days'", "'-1 day'", "NULL"):
+    _entry(app, user, age=RETENTION - datetime.timedelta(days=500))
+    _become_app(app)
+    for keep in (
+        "'0'",
+        "'1 second'",
+        f"'{RETENTION.days - 1} days'",
+        "'-1 day'",
+        "NULL",
+        # Months: interval comparison counts one as 30 days, the calendar ~30.44. Each
+        # passed 0006's `keep < minimum` with a cut-off far inside the retention.
+        "'-1000 mon 32008 days'",
+        f"'-1000 mon {30000 + RETENTION.days} days'",
+        f"'-10000 mon {300000 + RETENTION.days} days'",  # a cut-off years in the future
+    ):
         message = _refused(app, f"SELECT brobygger_prune_access_log({keep}::interval)")
         assert f"kept at least {RETENTION.days} days" in message
-    assert _entries(app) == 2
+    assert _entries(app) == 3
+
+
+@roles_only
+def test_the_app_role_cannot_choose_an_entrys_id(app):
+    """An id ahead of the sequence would make every later entry fail (duplicate key): the
+    log, and so every page that shows case data, would stop."""
+    user = _user(app)
+    for id_ in (
+        f"nextval(pg_get_serial_sequence('{ACCESS_LOG_TABLE}', 'id'))",
+        "(SELECT coalesce(max(id), 0) + 1 FROM intranet_accesslogentry)",
+        "1",
+    ):
+        message = _refused(
+            app,
+            f"INSERT INTO {ACCESS_LOG_TABLE}"  # noqa: S608
+            " (id, at, user_id, action, what, person_id, case_id, path, search_term, reason)"
+            f" VALUES ({id_}, now(), {user}, 'view', 'Sag 1', 1, 1, '', '', '')",
+        )
+        assert "permission denied" in message
+    _refused(app, f"INSERT INTO {ACCESS_LOG_TABLE} SELECT * FROM {ACCESS_LOG_TABLE}")  # noqa: S608
+    # Entries still go in, numbered by the sequence.
+    first = _entry(app, user, age=datetime.timedelta(0))
+    assert _entry(app, user, age=datetime.timedelta(0)) > first
+
+
+@roles_only
+def test_the_app_role_cannot_backdate_or_postdate_an_entry(app):
+    """A backdated entry is forged evidence, which the next prune would then remove."""
+    user = _user(app)
+    for age in (
+        RETENTION + datetime.timedelta(days=1),
+        datetime.timedelta(days=1),
+        datetime.timedelta(minutes=6),
+        -datetime.timedelta(minutes=6),
+        -datetime.timedelta(days=365),
+    ):
+        with pytest.raises(errors.InsufficientPrivilege) as refused, app.transaction():
+            _entry(app, user, age=age)
+        assert "written at the time they happen" in str(refused.value)
+    assert _entries(app) == 0
+    _entry(app, user, age=datetime.timedelta(minutes=1))  # clocks a little apart: fine
+    assert _entries(app) == 1
+
+
+@roles_only
+def test_the_self_check_finds_a_grant_of_the_logs_id(db, table_owner):
+    with table_owner(), connection.cursor() as cursor:
+        cursor.execute(f"GRANT INSERT (id) ON {ACCESS_LOG_TABLE} TO {ROLE}")
+    assert app_role_problems(role=ROLE) == [
+        f"{ROLE} may INSERT the id column of {ACCESS_LOG_TABLE}."
+    ]
+    with table_owner(), connection.cursor() as cursor:
+        cursor.execute(f"GRANT INSERT ON {ACCESS_LOG_TABLE} TO {ROLE}")
+    assert f"{ROLE} has INSERT on {ACCESS_LOG_TABLE}." in app_role_problems(role=ROLE)
 
 
 @roles_only

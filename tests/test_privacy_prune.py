@@ -15,15 +15,16 @@ from intranet.models import AccessAction, AccessLogEntry
 from .factories import UserFactory
 
 
-def test_prune_command_keeps_recent_entries(db, settings):
+def test_prune_command_keeps_recent_entries(db, settings, table_owner):
     """A retention longer than the database's minimum is honoured: older entries go,
     younger ones stay, even those the minimum alone would let go."""
     user = UserFactory()
     days = settings.BROBYGGER_ACCESS_LOG_RETENTION_DAYS + 100
     settings.BROBYGGER_ACCESS_LOG_RETENTION_DAYS = days
-    with time_machine.travel(timezone.now() - datetime.timedelta(days=days + 1)):
+    # Only the owner of the table may write an entry dated in the past (migration 0007).
+    with table_owner(), time_machine.travel(timezone.now() - datetime.timedelta(days=days + 1)):
         log_access(user=user, action=AccessAction.VIEW, what="old", case_id=1)
-    with time_machine.travel(timezone.now() - datetime.timedelta(days=days - 1)):
+    with table_owner(), time_machine.travel(timezone.now() - datetime.timedelta(days=days - 1)):
         log_access(user=user, action=AccessAction.VIEW, what="kept", case_id=1)
     log_access(user=user, action=AccessAction.VIEW, what="today", case_id=1)
     out = io.StringIO()
@@ -40,12 +41,12 @@ def test_prune_command_keeps_recent_entries(db, settings):
 @pytest.mark.skipif(
     connection.vendor != "postgresql", reason="the database keeps a minimum on PostgreSQL"
 )
-def test_prune_command_refuses_a_retention_shorter_than_the_databases(db, settings):
+def test_prune_command_refuses_a_retention_shorter_than_the_databases(db, settings, table_owner):
     """Shortening BROBYGGER_ACCESS_LOG_RETENTION_DAYS in the app's environment is not enough:
     the owner must write the new minimum into the database (grant_app_role)."""
     user = UserFactory()
     minimum = settings.BROBYGGER_ACCESS_LOG_RETENTION_DAYS
-    with time_machine.travel(timezone.now() - datetime.timedelta(days=minimum - 1)):
+    with table_owner(), time_machine.travel(timezone.now() - datetime.timedelta(days=minimum - 1)):
         log_access(user=user, action=AccessAction.VIEW, what="within", case_id=1)
     settings.BROBYGGER_ACCESS_LOG_RETENTION_DAYS = 1
 

@@ -152,12 +152,15 @@ def test_user_csv_export_has_a_row_per_access(client, dpo, looked_at, worker_a):
 
 
 @pytest.fixture
-def month_of_accesses(db, worker_a):
-    """40 accesses on 2026-03-10 and 5 in April (outside the period asked for)."""
-    with time_machine.travel(datetime.datetime(2026, 3, 10, 12, tzinfo=datetime.UTC)):
+def month_of_accesses(db, worker_a, table_owner):
+    """40 accesses on 2026-03-10 and 5 in April (outside the period asked for), written by
+    the owner of the table, the only role that may date an entry in the past."""
+    march = datetime.datetime(2026, 3, 10, 12, tzinfo=datetime.UTC)
+    with table_owner(), time_machine.travel(march):
         for n in range(40):
             log_access(user=worker_a, action=AccessAction.VIEW, what=f"case {n}", case_id=n)
-    with time_machine.travel(datetime.datetime(2026, 4, 10, 12, tzinfo=datetime.UTC)):
+    april = datetime.datetime(2026, 4, 10, 12, tzinfo=datetime.UTC)
+    with table_owner(), time_machine.travel(april):
         for n in range(5):
             log_access(user=worker_a, action=AccessAction.VIEW, what="april", case_id=n)
 
