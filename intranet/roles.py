@@ -35,6 +35,12 @@ class Role:
 
 WAGTAIL_ADMIN = "wagtailadmin.access_admin"
 
+# What team membership (the staff directory: StaffMember.user and .teams) opens, and to whom:
+# a team's cases to those who work on cases, the handovers sent to it to the receivers
+# (workflows.models.case_visibility). Membership without the right opens nothing.
+CASEWORK_PERMISSION = "workflows.work_case"
+RECEIVING_PERMISSION = "workflows.acknowledge_handover"
+
 ROLES = {
     role.key: role
     for role in [
