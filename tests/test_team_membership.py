@@ -188,6 +188,16 @@ def test_administrator_still_edits_a_team_members_phone_number(
     assert entry.user == worker_a and list(entry.teams.all()) == [team_a]
 
 
+def test_administrator_still_adds_a_directory_entry_without_account_or_team(client, administrator):
+    client.force_login(administrator)
+
+    response = client.post(entry_url("add"), entry_form(name="Ny i receptionen"))
+
+    assert response.status_code == 302
+    entry = StaffMember.objects.get(name="Ny i receptionen")
+    assert entry.user is None and not entry.teams.exists()
+
+
 def test_superuser_changes_team_membership(client, team_a, team_b, worker_a, superuser):
     entry = worker_a.staff_member
     client.force_login(superuser)
