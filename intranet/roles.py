@@ -35,6 +35,12 @@ class Role:
 
 WAGTAIL_ADMIN = "wagtailadmin.access_admin"
 
+# What team membership (the staff directory: StaffMember.user and .teams) opens, and to whom:
+# a team's cases to those who work on cases, the handovers sent to it to the receivers
+# (workflows.models.case_visibility). Membership without the right opens nothing.
+CASEWORK_PERMISSION = "workflows.work_case"
+RECEIVING_PERMISSION = "workflows.acknowledge_handover"
+
 ROLES = {
     role.key: role
     for role in [
@@ -235,4 +241,22 @@ def may_manage_user(user, *, account, may_grant=None):
 
     return all(holds_permission(user, p) for p in account.user_permissions.all()) and all(
         may_grant(g) for g in account.groups.all()
+    )
+
+
+def may_change_team_membership(user):
+    """Whether the user may change who is in which team (a directory entry's account link and
+    teams): it opens the team's cases and handovers, so only to who holds both those rights
+    (in practice a superuser). Administrators keep the rest of the directory."""
+    from django.contrib.auth.models import Permission
+
+    if user.is_superuser:
+        return True
+    wanted = [dotted.split(".") for dotted in (CASEWORK_PERMISSION, RECEIVING_PERMISSION)]
+    permissions = Permission.objects.select_related("content_type").filter(
+        content_type__app_label__in=[app_label for app_label, _codename in wanted],
+        codename__in=[codename for _app_label, codename in wanted],
+    )
+    return len(permissions) == len(wanted) and all(
+        holds_permission(user, permission) for permission in permissions
     )

@@ -1,5 +1,6 @@
 """Admin wiring: publishing only through approval, staff directory, review reminders and report."""
 
+import copy
 import datetime
 
 from django.core.exceptions import PermissionDenied
@@ -10,7 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin import messages
+from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.menu import MenuItem
+from wagtail.admin.panels import ObjectList
 from wagtail.admin.ui.components import Component
 from wagtail.admin.views.reports import PageReportView
 from wagtail.permission_policies.pages import PagePermissionPolicy
@@ -107,8 +110,76 @@ def refuse_scheduled_take_down(request, page):
 # --- Staff directory -----------------------------------------------------------------------
 
 
+# An entry's account link and teams are team membership, which opens the team's cases and
+# handovers (workflows.models.case_visibility). Only who holds those rights changes it
+# (roles.may_change_team_membership): an administrator keeps the rest of the entry, but
+# cannot put themself or anyone else in a team, nor take anyone out of one.
+
+MEMBERSHIP_FIELDS = ("user", "teams")
+
+
+def membership_refused_message():
+    return _(
+        "You cannot change the user account or the teams: team membership opens the team's "
+        "cases, a right you do not have yourself. Ask a superuser."
+    )
+
+
+class StaffMemberForm(WagtailAdminModelForm):
+    """The directory entry; the membership fields are shown disabled to whoever may not
+    change them, and a POST that changes them anyway is refused on the field."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.may_change_membership = self.for_user is not None and (
+            roles.may_change_team_membership(self.for_user)
+        )
+        if not self.may_change_membership:
+            for name in MEMBERSHIP_FIELDS:
+                self.fields[name].disabled = True
+                self.fields[name].help_text = _(
+                    "Team membership opens the team's cases: only a superuser can change it."
+                )
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if not self.may_change_membership:
+            for name in MEMBERSHIP_FIELDS:
+                if self._posted_change(name):
+                    self.add_error(name, membership_refused_message())
+        return cleaned_data
+
+    def _posted_change(self, name):
+        """Whether the POST carries a value for the (disabled) field other than the entry's.
+        A browser sends no value for a disabled field: the entry keeps its own."""
+        bound = self[name]
+        if bound.html_name not in self.data:
+            return False
+        probe = copy.copy(bound.field)
+        probe.disabled = False
+        return probe.has_changed(bound.initial, bound.data)
+
+
+def confers_membership(member):
+    return member.user_id is not None and member.teams.exists()
+
+
+@hooks.register("before_delete_snippet")
+def refuse_deleting_team_membership(request, instances):
+    """Deleting an entry takes its account out of its teams (single and bulk delete)."""
+    if not instances or not isinstance(instances[0], StaffMember):
+        return None
+    if roles.may_change_team_membership(request.user):
+        return None
+    if any(confers_membership(member) for member in instances):
+        messages.error(request, membership_refused_message())
+        return redirect("wagtailsnippets_pages_staffmember:list")
+    return None
+
+
 class StaffMemberViewSet(SnippetViewSet):
-    """The staff directory; the model permissions keep editing to administrators."""
+    """The staff directory; the model permissions keep editing to administrators, and team
+    membership to whoever holds its rights (StaffMemberForm)."""
 
     model = StaffMember
     icon = "user"
@@ -117,6 +188,10 @@ class StaffMemberViewSet(SnippetViewSet):
     add_to_admin_menu = True
     list_display = ["name", "job_title", "email", "user"]
     ordering = ["name"]
+    edit_handler = ObjectList(StaffMember.panels, base_form_class=StaffMemberForm)
+    # Wagtail's copy saves into the copied entry itself (the form's instance is the original),
+    # and a person's entry is not a template for another's.
+    copy_view_enabled = False
 
 
 register_snippet(StaffMember, viewset=StaffMemberViewSet)

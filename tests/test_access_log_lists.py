@@ -165,7 +165,8 @@ def test_a_leaders_deadline_list_is_logged_in_one_insert(
 ):
     with time_machine.travel(timezone.now() - datetime.timedelta(days=20)):
         late = [register_case(team=team_a, registered_by=worker_a) for _ in range(3)]
-    team_leader = UserFactory(username="teamleder", roles=[roles.LEADER])
+    # A team leader who also coordinates: the casework role is what opens the team's cases.
+    team_leader = UserFactory(username="teamleder", roles=[roles.LEADER, roles.COORDINATOR])
     StaffMemberFactory(user=team_leader, teams=[team_a])
     client.force_login(team_leader)
 

@@ -18,6 +18,7 @@ from workflows.models import Case
 from workflows.reporting import dashboard as figures
 from workflows.reporting.periods import Period
 
+from .factories import StaffMemberFactory
 from .test_status_report import NOW, at, make_world, member, module_data
 
 URL = reverse("leader:dashboard")
@@ -43,7 +44,10 @@ def make_dashboard_world():
     # Team B's triage has waited 29 days; team A's outreach 2 days (unclaimed only for N < 2).
     unclaimed_task(register.open_b, ReferralFlow.triage, at(2026, 2, 1))
     unclaimed_task(register.open_a, ReferralFlow.outreach, NOW - timedelta(days=2))
-    world.leader_a = member("leder_a", [roles.LEADER], [world.team_a])
+    # A team leader who also coordinates the team's casework: the casework role, not the
+    # directory entry, is what opens team A's cases to them (see the test of a leader who
+    # is only in the directory).
+    world.leader_a = member("leder_a", [roles.LEADER, roles.COORDINATOR], [world.team_a])
     return world
 
 
@@ -258,6 +262,29 @@ def test_a_leader_outside_the_teams_sees_counts_but_no_case_list(client, world, 
     assert listing.context["hidden"] == 2
     assert "Ny i februar" not in listing.content.decode()
     assert not AccessLogEntry.objects.filter(user=leader).exists()
+
+
+def test_a_leader_put_in_a_teams_directory_entry_still_sees_counts_only(client, world, leader):
+    """Team membership opens a team's cases to those who work on cases: a leader's directory
+    entry in team A (however it got there) opens none of them."""
+    StaffMemberFactory(user=leader, teams=[world.team_a])
+    client.force_login(leader)
+
+    listing = client.get(reverse("leader:breaches", args=["first-contact"]), YEAR_2025)
+    unclaimed = client.get(
+        reverse("leader:breaches", args=["unclaimed"]), {**YEAR_2025, "unclaimed_days": "1"}
+    )
+
+    assert figures.breach_counts(year_scope(), user=leader, now=NOW)["first-contact"] == {
+        "total": 2,
+        "visible": 0,
+    }
+    assert listing.context["rows"] == [] and listing.context["hidden"] == 2
+    assert "Ny i februar" not in listing.content.decode()
+    assert unclaimed.context["rows"] == []
+    assert not AccessLogEntry.objects.filter(user=leader).exists()
+    for case in (world.register.open_a, world.register.c2):
+        assert client.get(reverse("workflows:case_detail", args=[case.pk])).status_code == 404
 
 
 def test_a_team_leader_lists_the_teams_cases_and_each_view_is_logged(client, world, leader_a):

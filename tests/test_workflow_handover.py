@@ -198,6 +198,25 @@ def test_a_worker_of_the_receiving_team_without_the_role_cannot_acknowledge(
     assert ack_task.owner is None
 
 
+def test_a_caseworker_put_in_the_receiving_teams_entry_cannot_read_the_summary(
+    client, handing_over, receiving_team, worker_a
+):
+    """The receiving team's membership opens its handovers to receivers only (issue 15)."""
+    from intranet import roles
+    from tests.conftest import _member
+
+    services.consent_record(
+        case=handing_over, receiver=receiving_team, information="Alt", form="written", by=worker_a
+    )
+    _send(client, handing_over, receiving_team)
+    outsider = _member("sagsbehandler", [roles.OUTREACH_WORKER], [receiving_team])
+
+    client.force_login(outsider)
+    response = client.get(reverse("workflows:handover_summary", args=[handing_over.pk]))
+
+    assert response.status_code == 404
+
+
 # --- Withdrawn consent ends the receiving team's reading -------------------------------------
 
 

@@ -15,6 +15,7 @@ from viewflow.workflow.models import Process
 from wagtail.admin.panels import FieldPanel
 from wagtail.search import index
 
+from intranet.roles import CASEWORK_PERMISSION, RECEIVING_PERMISSION
 from pages.models import PartnerPage, RedirectReason, StaffMember, TeamPage
 
 # --- Choices ------------------------------------------------------------------------------
@@ -373,8 +374,18 @@ class Person(models.Model):
 # --- Case ---------------------------------------------------------------------------------
 
 
-def _team_ids_of(user):
-    return StaffMember.teams.through.objects.filter(staffmember__user=user).values("teampage_id")
+# Team membership comes from the staff directory, which the administrators keep; what it
+# opens, it opens only to those whose role does that work (intranet.roles.CASEWORK_PERMISSION,
+# RECEIVING_PERMISSION). Put in a team's directory entry without the right (an administrator,
+# a leader, an editor), a user reads none of its cases.
+
+
+def _team_ids_of(user, *, permission):
+    """The user's teams as a subquery, for the work `permission` does there: none without it."""
+    teams = StaffMember.teams.through.objects.filter(staffmember__user=user)
+    if not user.has_perm(permission):
+        teams = teams.none()
+    return teams.values("teampage_id")
 
 
 def team_ids_for(user):
@@ -382,7 +393,11 @@ def team_ids_for(user):
     if not user.is_authenticated:
         return set()
     if not hasattr(user, "_workflows_team_ids"):
-        user._workflows_team_ids = set(_team_ids_of(user).values_list("teampage_id", flat=True))
+        user._workflows_team_ids = set(
+            StaffMember.teams.through.objects.filter(staffmember__user=user).values_list(
+                "teampage_id", flat=True
+            )
+        )
     return user._workflows_team_ids
 
 
@@ -397,14 +412,15 @@ def teams_for(user):
 
 def case_visibility(user, prefix=""):
     """The one rule for who may open a case, as a filter on cases (`prefix` "") or on rows
-    that point at a case (e.g. "process__case__" for tasks): its team's members, its two
-    contact persons, and whoever holds an unexpired emergency access to it ("break the
-    glass", EmergencyAccess below). One query with subqueries, whatever the list."""
+    that point at a case (e.g. "process__case__" for tasks): its team's members who work on
+    cases (CASEWORK_PERMISSION), its two contact persons, and whoever holds an unexpired
+    emergency access to it ("break the glass", EmergencyAccess below). One query with
+    subqueries, whatever the list."""
     if not user.is_authenticated:
         return Q(pk__in=[])
     emergency = EmergencyAccess.objects.filter(user=user).active().values("case_id")
     return (
-        Q(**{f"{prefix}team_id__in": _team_ids_of(user)})
+        Q(**{f"{prefix}team_id__in": _team_ids_of(user, permission=CASEWORK_PERMISSION)})
         | Q(**{f"{prefix}primary_worker": user})
         | Q(**{f"{prefix}second_worker": user})
         | Q(**{f"{prefix}pk__in": emergency})
@@ -412,13 +428,14 @@ def case_visibility(user, prefix=""):
 
 
 def receiving_team_visibility(user, prefix=""):
-    """Cases handed over to one of the user's teams (sent, whether or not acknowledged),
-    unless the consent the handover rested on has been withdrawn since."""
+    """Cases handed over to one of the user's teams (sent, whether or not acknowledged), for
+    those who receive handovers (RECEIVING_PERMISSION), unless the consent the handover
+    rested on has been withdrawn since."""
     if not user.is_authenticated:
         return Q(pk__in=[])
     return Q(
         **{
-            f"{prefix}handover_team_id__in": _team_ids_of(user),
+            f"{prefix}handover_team_id__in": _team_ids_of(user, permission=RECEIVING_PERMISSION),
             f"{prefix}handover_sent_at__isnull": False,
             f"{prefix}handover_withdrawn_at__isnull": True,
         }
@@ -463,7 +480,8 @@ class CaseQuerySet(models.QuerySet):
         """Cases handed over to one of the user's teams whose summary they no longer read:
         the citizen withdrew the consent the handover rested on."""
         return self.filter(
-            handover_team_id__in=_team_ids_of(user), handover_withdrawn_at__isnull=False
+            handover_team_id__in=_team_ids_of(user, permission=RECEIVING_PERMISSION),
+            handover_withdrawn_at__isnull=False,
         )
 
     def open(self):
