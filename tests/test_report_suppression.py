@@ -8,6 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
+from workflows.models import IncomeSource, Outcome
 from workflows.reporting.disclosure import Suppressed, _sums, hidden_cells, suppressed
 from workflows.reporting.status_report import status_report
 
@@ -128,3 +129,216 @@ def test_hiding_the_handed_over_outcome_hides_the_destinations_that_add_up_to_it
         ["..", ".."],
         ["<3", ".."],
     ]
+
+
+# --- What a reader can work out: every solution consistent with what is printed -----------
+
+
+def _cell(report, cell):
+    key, row, column = cell
+    return report.table(key).rows[row][column]
+
+
+def _equations(original, published):
+    """[(terms, rest)]: sum(sign * cell) == rest, over the hidden cells, for every line a reader
+    can check (the rows and totals of _sums, and the totals the shares give away)."""
+    equations = []
+    for cells, total in _sums(original):
+        terms = [(cell, 1) for cell in cells] + ([(total, -1)] if total else [])
+        # A share column's total: the sum of the counts, known from any share shown.
+        rest = sum(_cell(original, cell) for cell in cells) if total is None else 0
+        unknown = []
+        for cell, sign in terms:
+            shown = _cell(published, cell)
+            if getattr(shown, "suppressed", False):
+                unknown.append((cell, sign))
+            else:
+                rest -= sign * shown
+        if unknown:
+            equations.append((unknown, rest))
+    # A hidden total whose table shows a nonzero count with its share: share = count / total.
+    for key in ("referral_sources", "duration", "first_contact_deadline"):
+        rows = published.table(key).rows
+        total = rows[-1][1]
+        if getattr(total, "suppressed", False) and any(
+            not getattr(row[1], "suppressed", False) and row[1] for row in rows[:-1]
+        ):
+            equations.append(
+                ([((key, len(rows) - 1, 1), 1)], _cell(original, (key, len(rows) - 1, 1)))
+            )
+    return equations
+
+
+def _possible_values(original, published, threshold):
+    """{hidden cell: set of values}: brute force, though only until each hidden cell has shown
+    two values (a cell with one possible value has been worked out)."""
+    equations = _equations(original, published)
+    cells = sorted({cell for terms, _rest in equations for cell, _sign in terms})
+    truth = {cell: _cell(original, cell) for cell in cells}
+    ceiling = 2 * max(truth.values(), default=0) + threshold
+
+    def domain(cell):
+        if _cell(published, cell).primary:
+            return list(range(1, threshold))
+        return [0, *range(threshold, ceiling + 1)]
+
+    domains = {cell: domain(cell) for cell in cells}
+    for cell in cells:
+        assert truth[cell] in domains[cell], cell
+
+    def narrowed(bounds):
+        """Bounds (low, high) narrowed by every equation until stable, or None if none fit."""
+        bounds = dict(bounds)
+        changed = True
+        while changed:
+            changed = False
+            for terms, rest in equations:
+                for index, (cell, sign) in enumerate(terms):
+                    low = high = rest
+                    for other, other_sign in terms[:index] + terms[index + 1 :]:
+                        a, b = (other_sign * value for value in bounds[other])
+                        low, high = low - max(a, b), high - min(a, b)
+                    if sign < 0:
+                        low, high = -high, -low
+                    new = (max(bounds[cell][0], low), min(bounds[cell][1], high))
+                    if new[0] > new[1]:
+                        return None
+                    if new != bounds[cell]:
+                        bounds[cell], changed = new, True
+        return bounds
+
+    def solvable(bounds):
+        bounds = narrowed(bounds)
+        if bounds is None:
+            return False
+        open_cells = [cell for cell in cells if bounds[cell][0] < bounds[cell][1]]
+        if not open_cells:
+            return all(bounds[cell][0] in domains[cell] for cell in cells)
+        cell = min(open_cells, key=lambda cell: bounds[cell][1] - bounds[cell][0])
+        low, high = bounds[cell]
+        values = [value for value in domains[cell] if low <= value <= high]
+        for value in sorted(values, key=lambda value: value != truth[cell]):
+            if solvable({**bounds, cell: (value, value)}):
+                return True
+        return False
+
+    start = {cell: (min(domains[cell]), max(domains[cell])) for cell in cells}
+    assert solvable({**start, **{cell: (truth[cell],) * 2 for cell in cells}}), "the truth fits"
+    possible = {}
+    for cell in cells:
+        found = {truth[cell]}
+        for value in domains[cell]:
+            if value != truth[cell] and solvable({**start, cell: (value, value)}):
+                found.add(value)
+                break
+        possible[cell] = found
+    return possible
+
+
+def _assert_nothing_can_be_worked_out(report, threshold=3):
+    published = suppressed(report, threshold=threshold)
+    worked_out = {
+        cell: values
+        for cell, values in _possible_values(report, published, threshold).items()
+        if len(values) < 2
+    }
+    assert not worked_out, worked_out
+    return published
+
+
+def _set_income(report, counts):
+    table = report.table("income_source")
+    total = sum(counts.values())
+    for row, value in zip(table.rows, IncomeSource.values, strict=True):
+        row[1:] = [counts.get(value, 0), round(100 * counts.get(value, 0) / total, 1)]
+
+
+def test_two_small_incomes_beside_the_rest_of_the_people_cannot_be_worked_out():
+    # Red team: cash benefit <3, none <3, unknown 11 of 13 people: the two are 1 and 1.
+    report = status_report(2025)
+    _set_income(report, {"cash_benefit": 1, "none": 1, "unknown": 11})
+
+    published = _assert_nothing_can_be_worked_out(report)
+
+    assert [row[0] for row in _shown(published, "income_source")] == [
+        "<3",
+        "0",
+        "0",
+        "0",
+        "..",
+        "<3",
+    ]
+
+
+def test_three_small_homeless_categories_and_their_total_cannot_be_worked_out():
+    # Red team: three categories <3, sleeping rough 3, all categories 6: each is 1.
+    report = status_report(2025)
+    table = report.table("homeless")
+    for row in table.rows:
+        row[1:] = [0, 0.0]
+    for row, count in zip(table.rows, [3, 1, 1, 1], strict=False):
+        row[1] = count
+    table.rows[-1][1] = 6
+
+    published = _assert_nothing_can_be_worked_out(report)
+
+    assert _shown(published, "homeless")[0][0] == ".."
+
+
+@pytest.mark.parametrize(
+    "counts",
+    [
+        [1, 1, 11, 0],  # red team: <3, <3, 11, all 13: each is 1
+        [2, 2, 11, 0],  # the hidden two at their largest
+        [1, 10, 8, 3],  # the ".." beside a 1 is 3, the smallest it can be
+        [1, 10, 8, 5],
+        [1, 2, 8, 5],
+        [0, 1, 0, 0],
+    ],
+)
+def test_no_duration_hidden_can_be_worked_out(counts):
+    report = status_report(2025)
+    _durations(report, counts)
+
+    _assert_nothing_can_be_worked_out(report)
+
+
+def test_the_handed_over_outcome_and_its_destinations_cannot_be_worked_out():
+    report = status_report(2025)
+    outcomes = report.table("outcomes")
+    handed_over = Outcome.values.index(Outcome.HANDED_OVER)
+    for row in outcomes.rows:
+        row[1:] = [0, 0.0]
+    outcomes.rows[handed_over][1:] = [4, 26.7]
+    outcomes.rows[handed_over + 1][1:] = [1, 6.7]
+    outcomes.rows[-1][1:] = [10, 66.7]
+    report.table("handover_destinations").rows = [
+        ["Herberget", 3, 75.0],
+        ["Misbrugscentret", 1, 25.0],
+    ]
+
+    _assert_nothing_can_be_worked_out(report)
+
+
+def test_age_group_by_gender_cannot_be_worked_out():
+    report = status_report(2025)
+    cross = report.table("gender_by_age")
+    cross.rows[2][1:] = [1, 4, 0, 0, 5]
+    cross.rows[3][1:] = [2, 2, 0, 0, 4]
+    cross.rows[4][1:] = [3, 7, 0, 0, 10]
+    report.table("age_group").rows[2][1] = 5
+    report.table("age_group").rows[3][1] = 4
+    report.table("age_group").rows[4][1] = 10
+    report.table("gender").rows[0][1], report.table("gender").rows[1][1] = 6, 13
+    report.table("people").rows[0][1] = report.people = 19
+
+    _assert_nothing_can_be_worked_out(report)
+
+
+def test_the_leaders_own_report_is_not_touched():
+    report = status_report(2025)
+    _durations(report, [1, 1, 11, 0])
+
+    suppressed(report, threshold=3)
+
+    assert [row[1] for row in report.table("duration").rows] == [1, 1, 11, 0, 13]

@@ -3,9 +3,11 @@
 Primary suppression: a count from 1 to threshold - 1 is hidden (shown as "<3"); a 0 is shown,
 as Danmarks Statistik shows it. Secondary suppression: wherever cells add up to a total the
 reader knows (a total row or column, the people in contact, or the total a share column
-implies), a lone hidden cell could be worked out by subtraction, so one more cell of that
-sum is hidden (the smallest above 0; shown as ".."). Shares and changes computed from a
-hidden count are hidden with it. Repeated until no sum has exactly one hidden cell.
+implies), the hidden cells of that sum must not be worked out from it: not a lone hidden cell
+by subtraction, nor several small ones whose sum leaves one combination ("<3", "<3" and 11 of
+13 are 1 and 1). The reader's narrowing is replayed (possible_values) and, while a hidden cell
+has one possible value, one more cell is hidden (shown as ".."). Shares and changes computed
+from a hidden count are hidden with it. Limits: docs/status_report.md.
 """
 
 from dataclasses import dataclass, replace
@@ -24,12 +26,13 @@ IMPLICIT_TOTAL_TABLES = {
     "living_alone",
     "main_problem",
     "outcomes",
-    "handover_destinations",
 }
 
 
 # The outcomes table has a row per outcome, in the order of the choices.
 HANDED_OVER_ROW = Outcome.values.index(Outcome.HANDED_OVER)
+# The handover destinations add up to it.
+HANDED_OVER = ("outcomes", HANDED_OVER_ROW, 1)
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,8 @@ def _sums(report: StatusReport):
         if key in TOTAL_ROW_TABLES and table.rows:
             last = len(table.rows) - 1
             sums += [([(key, r, c) for r in range(last)], (key, last, c)) for c in counts]
+        elif key == "handover_destinations":
+            sums.append(([(key, r, 1) for r in range(len(table.rows))], HANDED_OVER))
         elif key in IMPLICIT_TOTAL_TABLES:
             sums += [([(key, r, c) for r in range(len(table.rows))], None) for c in counts]
         elif key == "contact_kinds":
@@ -90,6 +95,81 @@ def _mirrors(report: StatusReport):
     return {("gender_by_age", r, total_column): ("age_group", r, 1) for r in range(len(cross.rows))}
 
 
+# What a reader knows of a hidden cell: "<3" is 1 to threshold - 1; ".." is 0 or at least
+# the threshold (visible cells are 0 or that big, and a ".." is one of them).
+# A set of possible values is a list of disjoint (low, high) ranges.
+
+
+def _plus(a, b):
+    ranges = sorted((a_low + b_low, a_high + b_high) for a_low, a_high in a for b_low, b_high in b)
+    merged = []
+    for low, high in ranges:
+        if merged and low <= merged[-1][1] + 1:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], high))
+        else:
+            merged.append((low, high))
+    if len(merged) > 64:  # never in practice; the hull keeps the arithmetic bounded
+        merged = [(merged[0][0], merged[-1][1])]
+    return merged
+
+
+def _negated(values):
+    return [(-high, -low) for low, high in reversed(values)]
+
+
+def _within(values, limits):
+    return [
+        (max(low, limit_low), min(high, limit_high))
+        for low, high in values
+        for limit_low, limit_high in limits
+        if max(low, limit_low) <= min(high, limit_high)
+    ]
+
+
+def _size(values):
+    return sum(high - low + 1 for low, high in values)
+
+
+def possible_values(lines, hidden: dict, value, threshold: int) -> dict:
+    """{hidden cell: its possible values as a reader can narrow them}: every line (cells that
+    add up to a total) is applied to every hidden cell in it, over and over until nothing
+    narrows. A cell left with one possible value has been worked out."""
+    ceiling = sum(value(cell) for line, total in lines for cell in line) + threshold
+    possible = {
+        cell: [(1, threshold - 1)] if primary else [(0, 0), (threshold, ceiling)]
+        for cell, primary in hidden.items()
+    }
+    equations = []
+    for cells, total in lines:
+        terms = [(cell, 1) for cell in cells]
+        # A total that is no cell (a share column's) is known: the sum of the counts.
+        known = sum(value(cell) for cell in cells) if total is None else 0
+        if total is not None:
+            terms.append((total, -1))
+        unknown = [(cell, sign) for cell, sign in terms if cell in hidden]
+        if unknown:
+            rest = known - sum(sign * value(cell) for cell, sign in terms if cell not in hidden)
+            equations.append((unknown, rest))
+    for _round in range(200):
+        narrowed = False
+        for unknown, rest in equations:
+            for index, (cell, sign) in enumerate(unknown):
+                others = [(0, 0)]
+                for other, other_sign in unknown[:index] + unknown[index + 1 :]:
+                    values = possible[other]
+                    others = _plus(others, values if other_sign > 0 else _negated(values))
+                # sign * cell = rest - others
+                limits = _plus([(rest, rest)], _negated(others))
+                if sign < 0:
+                    limits = _negated(limits)
+                values = _within(possible[cell], limits)
+                if values != possible[cell]:
+                    possible[cell], narrowed = values, True
+        if not narrowed:
+            break
+    return possible
+
+
 def hidden_cells(report: StatusReport, threshold: int) -> dict:
     """{cell: primary?} of the counts to hide."""
     tables = {table.key: table for table in report.tables}
@@ -105,29 +185,69 @@ def hidden_cells(report: StatusReport, threshold: int) -> dict:
                 if 0 < value((key, row, column)) < threshold:
                     hidden[(key, row, column)] = True
     sums = _sums(report)
-    changed = True
-    while changed:
-        changed = False
-        for cells, total in sums:
-            members = cells + ([total] if total else [])
-            if sum(cell in hidden for cell in members) != 1:
-                continue
-            visible = [cell for cell in cells if cell not in hidden]
-            if visible:
-                # The smallest count above 0: a hidden 0 would tell the other's number.
-                hidden[min(visible, key=lambda cell: (value(cell) == 0, value(cell)))] = False
-                changed = True
-    for mirror, original in _mirrors(report).items():
-        if original in hidden:
-            hidden[mirror] = hidden[original]
-    # The handover destinations add up to the outcome "handed over", and their shares give
-    # that sum away: when it is hidden, so are they.
-    handed_over = ("outcomes", HANDED_OVER_ROW, 1)
-    if handed_over in hidden:
-        destinations = report.table("handover_destinations")
-        for row in range(len(destinations.rows)):
-            hidden.setdefault(("handover_destinations", row, 1), False)
-    return hidden
+    mirrors = _mirrors(report)
+    destinations = [
+        ("handover_destinations", row, 1)
+        for row in range(len(tables["handover_destinations"].rows))
+    ]
+    beyond_help = set()
+    while True:
+        for mirror, original in mirrors.items():
+            if original in hidden:
+                hidden[mirror] = hidden[original]
+        # The destinations' shares give away the outcome "handed over": hidden with it.
+        if HANDED_OVER in hidden:
+            for cell in destinations:
+                hidden.setdefault(cell, False)
+        possible = possible_values(sums, hidden, value, threshold)
+        worked_out = [
+            cell for cell in hidden if _size(possible[cell]) < 2 and cell not in beyond_help
+        ]
+        if not worked_out:
+            return hidden
+        extra = _protector(worked_out[0], sums, hidden, value, threshold)
+        if extra is None:
+            beyond_help.add(worked_out[0])  # see docs/status_report.md: nothing left to hide
+        else:
+            hidden[extra] = False
+
+
+def _protector(cell, sums, hidden, value, threshold):
+    """The cell to hide so that `cell` can no longer be worked out: in the lines through it,
+    else in the lines through the hidden cells of those (which narrowed it), and so on."""
+    reached, lines = {cell}, []
+    while True:
+        new = [
+            line
+            for line in sums
+            if line not in lines and (reached & set(line[0]) or line[1] in reached)
+        ]
+        if not new:
+            return None
+        lines += new
+        extra = _visible_protector(new, hidden, value, threshold)
+        if extra is not None:
+            return extra
+        reached |= {c for line, total in new for c in [*line, total] if c in hidden}
+
+
+def _visible_protector(lines, hidden, value, threshold):
+    """The smallest visible count of at least the threshold in `lines` (the most doubt for the
+    least loss); else a visible total (not the people in contact, which every share gives
+    away); else a visible 0."""
+    cells = {cell for line, _total in lines for cell in line if cell not in hidden}
+    large = [cell for cell in cells if value(cell) >= threshold]
+    if large:
+        return min(large, key=lambda cell: (value(cell), cell))
+    totals = [
+        total
+        for _line, total in lines
+        if total is not None and total not in hidden and total[0] != "people"
+    ]
+    if totals:
+        return min(totals, key=lambda cell: (value(cell), cell))
+    zeros = sorted(cells)
+    return zeros[0] if zeros else None
 
 
 def suppressed(report: StatusReport, threshold: int | None = None) -> StatusReport:
