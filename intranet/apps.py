@@ -1,4 +1,5 @@
 from django.apps import AppConfig, apps
+from django.contrib.admin.apps import AdminConfig as BaseAdminConfig
 from django.contrib.staticfiles.apps import StaticFilesConfig as BaseStaticFilesConfig
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
@@ -76,3 +77,9 @@ class UsersConfig(WagtailUsersAppConfig):
 
     user_viewset = "intranet.user_admin.UserViewSet"
     group_viewset = "intranet.user_admin.GroupViewSet"
+
+
+class AdminConfig(BaseAdminConfig):
+    """Django's admin on a site that lets superusers in only (intranet.admin_site)."""
+
+    default_site = "intranet.admin_site.SuperuserAdminSite"

@@ -58,7 +58,7 @@ INSTALLED_APPS = [
     "django_filters",
     "viewflow",
     "viewflow.workflow",
-    "django.contrib.admin",
+    "intranet.apps.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -11,7 +11,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from pages import views as page_views
 
-from . import health, password_reset, views
+from . import health, password_change, password_reset, views
 
 
 def _public(patterns):
@@ -35,6 +35,12 @@ urlpatterns = [
         "konto/password_reset/",
         password_reset.PasswordResetView.as_view(),
         name="password_reset",
+    ),
+    # Before Django's own: wrong old passwords count as failed logins (intranet/password_change.py).
+    path(
+        "konto/password_change/",
+        password_change.PasswordChangeView.as_view(),
+        name="password_change",
     ),
     path("konto/", include("django.contrib.auth.urls")),
     path("sprog/", login_not_required(set_language), name="set_language"),

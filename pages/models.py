@@ -98,6 +98,11 @@ class StandardsPermissionTester(PagePermissionTester):
     def may_take_down(self):
         return moderation.may_take_down_standards(self.user, page=self.page)
 
+    def can_publish(self):
+        # Wagtail's publish action asks this of the revision being published, so the rule
+        # holds for every way of publishing: edit view, bulk action, revisions, workflow.
+        return super().can_publish() and moderation.may_publish_expiry(self.user, page=self.page)
+
     def can_unpublish(self):
         return super().can_unpublish() and self.may_take_down
 

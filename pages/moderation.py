@@ -153,3 +153,27 @@ def may_take_down_standards(user, *, page):
         return not holds_standards or is_final_approver(user, page=page)
 
     return _remembered(user, ("take_down", page.pk), may)
+
+
+def may_publish_expiry(user, *, page):
+    """Whether the user may publish `page` as it stands, as far as its expiry date goes.
+
+    An expiry date set or changed on a quality standard takes it offline later, as
+    unpublishing does now: only its final approver may decide that. A page not live has no
+    expiry in force, so any expiry it would go live with counts as set. Every publish asks
+    this (StandardsPermissionTester.can_publish, which Wagtail's publish action checks for
+    the revision being published), so the edit view, bulk publish, revisions and scheduling
+    all refuse alike.
+    """
+    from .models import StandardPage  # Wagtail imports this module while models load
+
+    if not isinstance(page, StandardPage) or is_final_approver(user, page=page):
+        return True
+    in_force = None
+    if page.pk is not None:
+        in_force = (
+            StandardPage.objects.filter(pk=page.pk, live=True)
+            .values_list("expire_at", flat=True)
+            .first()
+        )
+    return page.expire_at == in_force

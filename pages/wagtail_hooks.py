@@ -80,30 +80,40 @@ def refuse_published_copies(request, page):
         raise PermissionDenied
 
 
+EXPIRY_REFUSED = _(
+    "Only the leaders can give a quality standard an expiry date. Your changes are "
+    "saved as a draft: send them for approval."
+)
+BULK_EXPIRY_REFUSED = _(
+    "Only the leaders can give a quality standard an expiry date. Nothing was published: "
+    "send the standards with a new expiry date for approval."
+)
+
+
 @hooks.register("before_bulk_action")
 def refuse_bulk_publish(request, action_type, objects, action_class_instance):
-    if action_type == "publish" and not may_publish_outside_workflow(request.user):
+    if action_type != "publish":
+        return None
+    if not may_publish_outside_workflow(request.user):
         raise PermissionDenied
+    # What bulk publish would put live is each page's latest revision; Wagtail's publish
+    # action refuses it too (StandardsPermissionTester.can_publish), this says why.
+    for page in objects:
+        revision = page.get_latest_revision()
+        draft = revision.as_object() if revision else page.specific
+        if not moderation.may_publish_expiry(request.user, page=draft):
+            messages.error(request, BULK_EXPIRY_REFUSED)
+            return redirect(action_class_instance.next_url)
+    return None
 
 
 @hooks.register("before_publish_page")
 def refuse_scheduled_take_down(request, page):
     """An expiry date published outside the workflow (an administrator's urgent correction)
     would take a standard offline later without its final approver; the leaders approve it."""
-    if not isinstance(page, StandardPage) or moderation.may_take_down_standards(
-        request.user, page=page
-    ):
+    if moderation.may_publish_expiry(request.user, page=page):
         return None
-    published = StandardPage.objects.filter(pk=page.pk).values_list("expire_at", flat=True)
-    if page.expire_at == (published.first() if page.pk else None):
-        return None
-    messages.error(
-        request,
-        _(
-            "Only the leaders can give a quality standard an expiry date. Your changes are "
-            "saved as a draft: send them for approval."
-        ),
-    )
+    messages.error(request, EXPIRY_REFUSED)
     return redirect("wagtailadmin_pages:edit", page.pk)
 
 

@@ -1,7 +1,10 @@
 """The approval workflow, walked through the Wagtail admin as editor, moderator and leader."""
 
+from datetime import timedelta
+
 import pytest
 from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import timezone
 from wagtail.models import (
@@ -498,3 +501,108 @@ def test_an_urgent_correction_without_an_expiry_is_still_published(client, admin
 
     standard.refresh_from_db()
     assert standard.first_contact_deadline_days == 5
+
+
+def save_draft_with_expiry(client, standard, expire_at):
+    client.post(
+        reverse("wagtailadmin_pages:edit", args=(standard.pk,)),
+        standard_form(slug=standard.slug, expire_at=expire_at.strftime("%Y-%m-%d %H:%M")),
+    )
+    standard.refresh_from_db()
+    assert standard.get_latest_revision().as_object().expire_at is not None  # the draft is kept
+
+
+@pytest.mark.parametrize("drafted_by", ["editor", "administrator"])
+def test_bulk_publish_cannot_give_a_standard_an_expiry(client, administrator, drafted_by, request):
+    standard = StandardPageFactory(first_contact_deadline_days=7)
+    client.force_login(request.getfixturevalue(drafted_by))
+    save_draft_with_expiry(client, standard, timezone.localtime() + timedelta(minutes=5))
+
+    client.force_login(administrator)
+    response = bulk(client, "publish", standard)
+
+    assert response.status_code == 302
+    standard.refresh_from_db()
+    assert standard.live
+    assert standard.expire_at is None
+    assert not PageLogEntry.objects.filter(
+        page=standard, action="wagtail.publish", user=administrator
+    ).exists()
+
+
+def test_a_new_standard_cannot_go_live_with_an_expiry_by_bulk_publish(client, administrator):
+    standard = StandardPage(
+        title="Kvalitetsstandard for bostøtte",
+        slug="bostoette",
+        first_contact_deadline_days=7,
+        reassessment_interval_months=4,
+        approval_body="Social- og Sundhedsudvalget",
+        live=False,
+        expire_at=timezone.now() + timedelta(days=1),
+    )
+    standard_index().add_child(instance=standard)
+    standard.save_revision()  # an editor's draft, as the admin's create view saves it
+    client.force_login(administrator)
+
+    bulk(client, "publish", standard)
+
+    standard.refresh_from_db()
+    assert not standard.live
+
+
+def test_every_publish_of_a_revision_with_an_expiry_asks_for_the_final_approver(
+    administrator, leader
+):
+    """Revisions, scheduling and the workflow all publish through Wagtail's publish action."""
+    standard = StandardPageFactory()
+    draft = standard.get_latest_revision_as_object()
+    draft.expire_at = timezone.now() + timedelta(days=1)
+    revision = draft.save_revision()
+
+    with pytest.raises(PermissionDenied):
+        revision.publish(user=administrator)
+    standard.refresh_from_db()
+    assert standard.expire_at is None
+
+    revision.publish(user=leader)
+    standard.refresh_from_db()
+    assert standard.expire_at == draft.expire_at
+
+
+def test_an_urgent_correction_cannot_be_scheduled_with_an_expiry(client, administrator):
+    standard = StandardPageFactory()
+    client.force_login(administrator)
+    later = timezone.localtime() + timedelta(days=1)
+
+    client.post(
+        reverse("wagtailadmin_pages:edit", args=(standard.pk,)),
+        standard_form(
+            slug=standard.slug,
+            go_live_at=later.strftime("%Y-%m-%d %H:%M"),
+            expire_at=(later + timedelta(days=1)).strftime("%Y-%m-%d %H:%M"),
+            **{"action-publish": "1"},
+        ),
+    )
+
+    assert not standard.revisions.filter(approved_go_live_at__isnull=False).exists()
+
+
+def test_the_leaders_approval_publishes_a_standards_expiry(client, editor, moderator, leader):
+    standard = StandardPageFactory()
+    expire_at = timezone.localtime() + timedelta(days=30)
+    client.force_login(editor)
+    client.post(
+        reverse("wagtailadmin_pages:edit", args=(standard.pk,)),
+        standard_form(
+            slug=standard.slug,
+            expire_at=expire_at.strftime("%Y-%m-%d %H:%M"),
+            **{"action-submit": "1"},
+        ),
+    )
+    client.force_login(moderator)
+    workflow_action(client, standard, "approve", current_task_state(standard))
+    client.force_login(leader)
+    workflow_action(client, standard, "approve", current_task_state(standard))
+
+    standard.refresh_from_db()
+    assert standard.expire_at is not None

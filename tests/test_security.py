@@ -56,6 +56,59 @@ def test_a_wrong_password_answers_with_the_form_again(client, db):
     assert response.context["form"].errors
 
 
+NEW_PASSWORD = "Ny-adgangskode-2026!"
+
+
+def change_password(client, old_password):
+    return client.post(
+        reverse("password_change"),
+        {
+            "old_password": old_password,
+            "new_password1": NEW_PASSWORD,
+            "new_password2": NEW_PASSWORD,
+        },
+        REMOTE_ADDR="10.0.0.6",
+    )
+
+
+@override_settings(AXES_ENABLED=True)
+def test_wrong_old_passwords_lock_the_password_change_out_even_with_the_right_one(client, db):
+    """A session left open: whoever sits at it guesses the password at the change form."""
+    karen = UserFactory(username="karen")
+    client.force_login(karen)
+
+    for _attempt in range(4):
+        response = change_password(client, "forkert")
+        assert response.status_code == 200
+        assert response.context["form"].has_error("old_password", "password_incorrect")
+    assert change_password(client, "forkert").status_code == 429
+    response = change_password(client, PASSWORD)
+
+    assert response.status_code == 429
+    assert "registration/locked_out.html" in [t.name for t in response.templates]
+    karen.refresh_from_db()
+    assert karen.check_password(PASSWORD)
+    # The same count as the login's: the guesses used it up from this address.
+    login = client.post(
+        reverse("login"), {"username": "karen", "password": PASSWORD}, REMOTE_ADDR="10.0.0.6"
+    )
+    assert login.status_code == 429
+
+
+@override_settings(AXES_ENABLED=True)
+def test_the_right_old_password_still_changes_it_after_a_few_wrong_ones(client, db):
+    karen = UserFactory(username="karen")
+    client.force_login(karen)
+    for _attempt in range(4):
+        change_password(client, "forkert")
+
+    response = change_password(client, PASSWORD)
+
+    assert response.status_code == 302
+    karen.refresh_from_db()
+    assert karen.check_password(NEW_PASSWORD)
+
+
 def _expiry(client):
     return Session.objects.get(session_key=client.session.session_key).expire_date
 

@@ -679,8 +679,9 @@ def test_wagtail_admin_family(world, db):
 
 def test_django_admin_family(world, db):
     """Every parameterless Django admin address: nobody gets in. Django's admin lets in
-    staff users only and no role makes a user staff, so the anonymous user and the most
-    privileged role stand for every persona (the admin:index row checks them all)."""
+    superusers only (intranet.admin_site) and no role makes a user one, so the anonymous
+    user and the most privileged role stand for every persona (the admin:index row checks
+    them all; tests/test_user_admin.py sends a staff administrator)."""
     from django.contrib.auth import get_user_model
 
     assert not get_user_model().objects.filter(is_staff=True).exists()

@@ -112,6 +112,52 @@ def test_administrator_cannot_raise_an_existing_user_to_superuser(client, admini
     assert worker.is_superuser is False
 
 
+def django_admin_user_form(account, **fields):
+    data = {
+        "username": account.username,
+        "first_name": account.first_name,
+        "last_name": account.last_name,
+        "email": account.email,
+        "is_active": "on",
+        "is_staff": "on",
+        "groups": [g.pk for g in account.groups.all()],
+        "date_joined_0": account.date_joined.strftime("%Y-%m-%d"),
+        "date_joined_1": account.date_joined.strftime("%H:%M:%S"),
+    }
+    data.update(fields)
+    return data
+
+
+@pytest.mark.parametrize("target", ["administrator", "worker"])
+def test_a_staff_administrator_cannot_make_a_superuser_in_djangos_admin(
+    client, administrator, worker, target, request
+):
+    """Staff status is set by hand (an operator, a demoted superuser); Django's admin would
+    then let the administrator's auth.change_user tick is_superuser."""
+    administrator.is_staff = True
+    administrator.save(update_fields=["is_staff"])
+    assert administrator.has_perm("auth.change_user")
+    account = request.getfixturevalue(target)
+    client.force_login(administrator)
+    url = reverse("admin:auth_user_change", args=(account.pk,))
+
+    response = client.post(url, django_admin_user_form(account, is_superuser="on"))
+
+    account.refresh_from_db()
+    assert account.is_superuser is False
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("admin:login"))
+    assert client.get(url)["Location"].startswith(reverse("admin:login"))
+
+
+def test_a_superuser_still_works_in_djangos_admin(client, superuser, worker):
+    client.force_login(superuser)
+
+    response = client.get(reverse("admin:auth_user_change", args=(worker.pk,)))
+
+    assert response.status_code == 200
+
+
 def test_an_account_created_by_an_administrator_cannot_open_the_insight_report(
     client, administrator
 ):
