@@ -44,6 +44,7 @@ def log_access(
         raise ValueError(f"Unknown access action {action!r}")
     return AccessLogEntry.objects.create(
         user=user,
+        username=user.get_username(),
         action=action,
         what=_plain(what, 200),
         person_id=person_id,
@@ -76,6 +77,7 @@ def log_accesses(
         return pairs
     values = {
         "user_id": user.pk,
+        "username": user.get_username(),
         "action": action,
         "what": _plain(what, 200),
         "path": request.get_full_path()[:500] if request is not None else "",
@@ -87,8 +89,10 @@ def log_accesses(
         with connection.cursor() as cursor:
             cursor.execute(
                 'INSERT INTO "intranet_accesslogentry" '
-                "(at, user_id, action, what, person_id, case_id, path, search_term, reason) "
-                "SELECT %(at)s, %(user_id)s, %(action)s, %(what)s, s.person_id, s.case_id, "
+                "(at, user_id, username, action, what, person_id, case_id, path, search_term,"
+                " reason) "
+                "SELECT %(at)s, %(user_id)s, %(username)s, %(action)s, %(what)s, s.person_id,"
+                " s.case_id, "
                 "%(path)s, %(search_term)s, '' "
                 "FROM unnest(%(person_ids)s::bigint[], %(case_ids)s::bigint[]) "
                 "AS s(person_id, case_id)",

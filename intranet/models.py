@@ -36,6 +36,18 @@ class AccessLogEntry(models.Model):
         related_name="access_log_entries",
         verbose_name=_("user"),
     )
+    username = models.CharField(
+        _("user name at the time"),
+        max_length=150,
+        blank=True,
+        default="",
+        help_text=_(
+            "The account's user name when the entry was written. On PostgreSQL the database "
+            "fills it in, whatever the application sends, so renaming the account later "
+            "cannot change whose entry it reads as. Empty on entries written before it was "
+            "recorded."
+        ),
+    )
     action = models.CharField(_("action"), max_length=20, choices=AccessAction.choices)
     what = models.CharField(_("what"), max_length=200)
     person_id = models.BigIntegerField(_("person"), null=True, blank=True, db_index=True)

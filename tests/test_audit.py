@@ -40,6 +40,17 @@ def test_log_access_records_who_what_and_which_person(rf, db):
     assert list(AccessLogEntry.objects.about_person(3)) == [entry]
 
 
+def test_the_log_keeps_the_user_name_an_entry_was_written_under(db):
+    user = UserFactory(username="skp_gammel")
+    entry = log_access(user=user, action="view", what="Sag 7", person_id=3, case_id=7)
+    audit.log_accesses(user=user, action="view", what="case list", subjects=[(3, 7), (4, 8)])
+    user.username = "skp_ny"
+    user.save()
+    assert sorted(AccessLogEntry.objects.values_list("username", flat=True)) == ["skp_gammel"] * 3
+    entry.refresh_from_db()
+    assert (entry.username, entry.user.username) == ("skp_gammel", "skp_ny")
+
+
 def test_unknown_action_is_refused(db):
     with pytest.raises(ValueError):
         log_access(user=UserFactory(), action="peek", what="x")

@@ -158,6 +158,43 @@ def test_the_app_role_cannot_update_or_delete_entries(owner_then_app):
     assert _entries(app) == 1
 
 
+_CLAIMING = (
+    "INSERT INTO intranet_accesslogentry"
+    " (at, user_id, username, action, what, person_id, case_id, path, search_term, reason)"
+    " VALUES (now(), %s, 'someone_else', 'view', 'Sag 1', 1, 1, '', '', '') RETURNING id"
+)
+_USERNAME = "SELECT username FROM intranet_accesslogentry WHERE id = %s"
+
+
+@roles_only
+def test_the_app_role_cannot_forge_or_rename_whose_entry_it_is(app):
+    user_id = _user(app)
+    entry = app.execute(_CLAIMING, [user_id]).fetchone()[0]
+    # The database writes the account's real name, whatever the INSERT claimed.
+    assert app.execute(_USERNAME, [entry]).fetchone() == ("app-role-test",)
+
+    # Renaming the account (the app role may) leaves the entry under the old name ...
+    app.execute("UPDATE auth_user SET username = 'renamed' WHERE id = %s", [user_id])
+    assert app.execute(_USERNAME, [entry]).fetchone() == ("app-role-test",)
+    # ... which the app role cannot rewrite ...
+    _refused(app, f"UPDATE {ACCESS_LOG_TABLE} SET username = 'renamed' WHERE id = {entry}")  # noqa: S608
+    # ... and the next entry is written under the new one.
+    later = app.execute(_CLAIMING, [user_id]).fetchone()[0]
+    assert app.execute(_USERNAME, [later]).fetchone() == ("renamed",)
+
+
+@roles_only
+def test_not_even_the_owner_writes_another_name_into_an_entry(owner_then_app):
+    owner = owner_then_app
+    entry = owner.execute(_CLAIMING, [_user(owner)]).fetchone()[0]
+    assert owner.execute(_USERNAME, [entry]).fetchone() == ("app-role-test",)
+    _refused(
+        owner,
+        f"UPDATE {ACCESS_LOG_TABLE} SET username = 'someone_else' WHERE id = {entry}",  # noqa: S608
+        errors.RaiseException,
+    )
+
+
 @roles_only
 def test_the_old_prune_flag_opens_nothing(app):
     _entry(app, _user(app), age=datetime.timedelta(0))

@@ -151,6 +151,22 @@ def test_user_csv_export_has_a_row_per_access(client, dpo, looked_at, worker_a):
     assert len(rows) == 1 + 3
 
 
+def test_the_officer_sees_the_user_name_an_entry_was_written_under(
+    client, dpo, looked_at, worker_a
+):
+    old_name = worker_a.username
+    worker_a.username = "omdoebt"
+    worker_a.save()
+    client.force_login(dpo)
+
+    page = client.get(reverse("privacy:person_log", args=[looked_at.pk])).content.decode()
+    assert f"<bdi>{old_name}</bdi>" in page
+    assert "<bdi>omdoebt</bdi>" in page
+    rows = _csv_rows(client.get(reverse("privacy:user_log_csv", args=[worker_a.pk])))
+    column = rows[0].index("user name at the time")
+    assert {row[column] for row in rows[1:]} == {old_name}
+
+
 @pytest.fixture
 def month_of_accesses(db, worker_a, table_owner):
     """40 accesses on 2026-03-10 and 5 in April (outside the period asked for), written by

@@ -420,7 +420,11 @@ class CaseGenerator:
             "reassessments": [],
             "log": [
                 AccessLogEntry(
-                    user=coordinator, action=AccessAction.CREATE, what="referral", path="/sager/ny/"
+                    user=coordinator,
+                    username=coordinator.get_username(),
+                    action=AccessAction.CREATE,
+                    what="referral",
+                    path="/sager/ny/",
                 )
             ],
         }
@@ -432,9 +436,11 @@ class CaseGenerator:
             plan["process"].status = PROCESS.DONE
             plan["process"].finished = case.closed_at
         for _ in range(rng.randint(0, 3)):
+            reader = rng.choice(entry["workers"])
             plan["log"].append(
                 AccessLogEntry(
-                    user=rng.choice(entry["workers"]),
+                    user=reader,
+                    username=reader.get_username(),
                     action=AccessAction.VIEW,
                     what="case",
                     path="/sager/",
