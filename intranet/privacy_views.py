@@ -157,7 +157,7 @@ def _page(request, queryset):
 CSV_HEADER = [
     gettext_lazy("time"),
     gettext_lazy("user"),
-    gettext_lazy("user name"),
+    gettext_lazy("name"),
     gettext_lazy("user name at the time"),
     gettext_lazy("action"),
     gettext_lazy("what"),
@@ -179,7 +179,7 @@ def _csv_response(entries, filename):
                 entry.user.get_full_name(),
                 entry.username,
                 entry.get_action_display(),
-                entry.what,
+                describe_access(entry.what),  # in words, as the officer's screens show it
                 entry.person_id,
                 entry.case_id,
                 entry.path,

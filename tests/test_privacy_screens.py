@@ -366,3 +366,19 @@ def test_a_control_in_front_of_a_formula_does_not_slip_past_the_csv_guard(
     assert "'=HYPERLINK(1)" in cells
     assert "'-2+3" in cells
     assert not any(control in cell for cell in cells)
+
+
+def test_the_csv_says_what_was_seen_in_words_and_names_its_columns_rightly(
+    client, dpo, looked_at, worker_a
+):
+    client.force_login(dpo)
+
+    rows = _csv_rows(client.get(reverse("privacy:user_log_csv", args=[worker_a.pk])))
+
+    header = rows[0]
+    assert header[1:4] == ["user", "name", "user name at the time"]
+    what = header.index("what")
+    assert {row[2] for row in rows[1:]} == {worker_a.get_full_name()}
+    codes = AccessLogEntry.objects.filter(user=worker_a).values_list("what", flat=True)
+    assert sorted(row[what] for row in rows[1:]) == sorted(describe_access(c) for c in codes)
+    assert "case" not in {row[what] for row in rows[1:]}  # the words, not the code
