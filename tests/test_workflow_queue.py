@@ -224,3 +224,18 @@ def test_an_acute_referral_is_marked_in_the_queue(client, skp_standard, team_a, 
     assert f"Case {acute.pk}{badge}</span>" in page
     assert f"Case {calm.pk}</span>" in page
     assert page.count(badge) == 1
+
+
+def test_without_a_team_the_queue_says_whom_to_ask_or_that_the_role_has_none(client, leader):
+    from intranet import roles
+
+    from .factories import UserFactory
+
+    client.force_login(UserFactory(roles=[roles.OUTREACH_WORKER]))
+    page = client.get(reverse("workflows:team_queue")).content.decode()
+    assert "Ask your leader to have you added to your team" in page
+
+    client.force_login(leader)
+    page = client.get(reverse("workflows:team_queue")).content.decode()
+    assert "Your role does not work on cases, so it has no team queue." in page
+    assert "Ask your leader" not in page
