@@ -1,7 +1,6 @@
 """Template helpers for the work screens."""
 
 from django import template
-from django.contrib.auth.password_validation import password_validators_help_texts
 from django.template.defaultfilters import date
 from django.template.defaulttags import CsrfTokenNode
 from django.utils.formats import localize
@@ -17,13 +16,6 @@ register = template.Library()
 def hidden_field_errors(form):
     """Errors of a form's hidden fields (such as a stale submission token), to show on top."""
     return [error for field in form.hidden_fields() for error in field.errors]
-
-
-@register.simple_tag
-def password_rules():
-    """The configured password validators' rules as a list of texts, for the template to show
-    as a list (the field's own help text is HTML built in Python)."""
-    return password_validators_help_texts()
 
 
 # The rows of a task table (templates/workflows/includes/task_table.html), written here
