@@ -427,6 +427,13 @@ def case_visibility(user, prefix=""):
     )
 
 
+def opens_without_emergency_access(user, case) -> bool:
+    """`case_visibility` without its emergency clause, for a case in hand: does the user open
+    it as a member of its team who works on cases, or as one of its contact persons?"""
+    by_team = user.has_perm(CASEWORK_PERMISSION) and case.team_id in team_ids_for(user)
+    return by_team or user.pk in (case.primary_worker_id, case.second_worker_id)
+
+
 def receiving_team_visibility(user, prefix=""):
     """Cases handed over to one of the user's teams (sent, whether or not acknowledged), for
     those who receive handovers (RECEIVING_PERMISSION), unless the consent the handover

@@ -32,7 +32,6 @@ from intranet.audit import (
 from intranet.markup import quick_escape
 from intranet.models import AccessAction
 from intranet.paging import counted_page
-from intranet.roles import CASEWORK_PERMISSION
 from intranet.submissions import FIELD as SUBMISSION_FIELD
 from intranet.submissions import AlreadySubmitted, earlier_result, submit_once
 from pages.models import RedirectReason
@@ -46,7 +45,7 @@ from .models import (
     GoalStatus,
     Reassessment,
     Stage,
-    team_ids_for,
+    opens_without_emergency_access,
     teams_for,
 )
 
@@ -648,11 +647,7 @@ def _case_context(request, case, tasks=None, *, has_consents=True, has_reassessm
 
 def _emergency_access(user, case):
     """The user's unexpired emergency access the case is open to them by, if that is how."""
-    by_team = user.has_perm(CASEWORK_PERMISSION) and case.team_id in team_ids_for(user)
-    if by_team or user.pk in (
-        case.primary_worker_id,
-        case.second_worker_id,
-    ):
+    if opens_without_emergency_access(user, case):
         return None
     return (
         EmergencyAccess.objects.filter(user=user, case=case)
