@@ -1,7 +1,6 @@
 """The concern form under concurrent submits: the rate limit is exact, a form counts once
 (PostgreSQL only: SQLite serialises every write)."""
 
-import threading
 import uuid
 
 import pytest
@@ -14,6 +13,7 @@ from workflows import public_intake
 from workflows.models import Case
 
 from .test_concern_form import _concern, concern_page  # noqa: F401 (a fixture)
+from .test_races import _in_threads
 
 pytestmark = [
     pytest.mark.skipif(
@@ -42,26 +42,13 @@ def database_rate_limit():
 def _post_together(count, url, data_for):
     """POST data_for(i) to url from `count` threads at once; the responses' status codes and
     receipt numbers, and any unhandled error."""
-    barrier = threading.Barrier(count)
-    results, errors = [], []
+    results = []
 
-    def run(number):
-        try:
-            client = Client()
-            barrier.wait(timeout=30)
-            response = client.post(url, data_for(number))
-            results.append((response.status_code, (response.context or {}).get("reference")))
-        except Exception as exc:  # collected and asserted on
-            errors.append(exc)
-        finally:
-            connection.close()
+    def post(number):
+        response = Client().post(url, data_for(number))
+        results.append((response.status_code, (response.context or {}).get("reference")))
 
-    threads = [threading.Thread(target=run, args=(number,)) for number in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results, errors
+    return results, _in_threads(count, post)
 
 
 def test_concurrent_submissions_from_one_address_are_counted_exactly(
