@@ -474,6 +474,47 @@ def normalise_case_reference(text: str) -> str:
     return f"{chars[:4]}-{chars[4:]}"
 
 
+def first_contact_overdue_q(on: datetime.date, prefix: str = "") -> Q:
+    """The one rule for "first contact overdue", as a filter on cases (`prefix` "") or on
+    rows that point at a case (e.g. "process__case__" for tasks, "open_case__" for a
+    FilteredRelation): the case is open, no contact with the person has been achieved
+    (`first_contact_at`), and its first-contact deadline (`first_contact_due`: the referral's
+    day plus the standard's "first contact within N days of the referral") is before `on`.
+    The deadline day itself is not overdue; a case without a deadline never is.
+
+    Whatever the stage: the standard promises a first contact within N days of the referral,
+    not a step of the process, and the annual report counts such a case as "deadline
+    missed" (`status_report._deadline`), so the live lists and the report count the same
+    cases. Through the services a case leaves outreach only with a first contact, so these
+    are in practice cases in triage or outreach. `on` is the day judged on (today, for the
+    live lists); the case's present state is read. `Case.is_first_contact_overdue_on` is
+    this rule for a case in hand."""
+    return Q(
+        **{
+            f"{prefix}stage__in": OPEN_STAGES,
+            f"{prefix}first_contact_at__isnull": True,
+            f"{prefix}first_contact_due__lt": on,
+        }
+    )
+
+
+# The stages in which a case waits for its next reassessment.
+REASSESSMENT_STAGES = [Stage.SUPPORT, Stage.REASSESSMENT]
+
+
+def reassessment_overdue_q(at: datetime.datetime, prefix: str = "") -> Q:
+    """The one rule for "reassessment overdue", as a filter on cases or on rows that point at
+    a case (`prefix` as for `first_contact_overdue_q`): a case in support or reassessment
+    whose reassessment date (`reassessment_due_at`, set from the standard's "reassessed every
+    N months") has passed at `at`."""
+    return Q(
+        **{
+            f"{prefix}stage__in": REASSESSMENT_STAGES,
+            f"{prefix}reassessment_due_at__lt": at,
+        }
+    )
+
+
 class CaseQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Cases a user may open (`case_visibility`)."""
@@ -493,6 +534,15 @@ class CaseQuerySet(models.QuerySet):
 
     def open(self):
         return self.filter(stage__in=OPEN_STAGES)
+
+    def first_contact_overdue(self, *, on: datetime.date | None = None):
+        """Cases whose first contact is overdue on `on` (default today):
+        `first_contact_overdue_q`."""
+        return self.filter(first_contact_overdue_q(on or timezone.localdate()))
+
+    def reassessment_overdue(self, *, at: datetime.datetime | None = None):
+        """Cases whose reassessment is overdue at `at` (default now): `reassessment_overdue_q`."""
+        return self.filter(reassessment_overdue_q(at or timezone.now()))
 
 
 class Case(models.Model):
@@ -732,14 +782,20 @@ class Case(models.Model):
         """Registered with no quality standard in force: no first-contact deadline."""
         return self.standard_revision_id is None and self.first_contact_due is None
 
-    @property
-    def is_first_contact_overdue(self):
+    def is_first_contact_overdue_on(self, on: datetime.date) -> bool:
+        """`first_contact_overdue_q` for this case, read from its fields (no query); the
+        tests hold the two to the same cases."""
         return (
-            self.is_open
+            self.stage in OPEN_STAGES
             and self.first_contact_at is None
             and self.first_contact_due is not None
-            and self.first_contact_due < timezone.localdate()
+            and self.first_contact_due < on
         )
+
+    @property
+    def is_first_contact_overdue(self):
+        """Overdue today (`first_contact_overdue_q`)."""
+        return self.is_first_contact_overdue_on(timezone.localdate())
 
 
 class CaseProcess(Process):

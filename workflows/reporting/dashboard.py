@@ -22,7 +22,14 @@ from viewflow.workflow.status import STATUS
 
 from pages.models import DepartmentPage, TeamPage
 
-from ..models import OPEN_STAGES, Case, Stage, case_visibility
+from ..models import (
+    OPEN_STAGES,
+    Case,
+    Stage,
+    case_visibility,
+    first_contact_overdue_q,
+    reassessment_overdue_q,
+)
 from .periods import Period
 
 # The process diagram's steps, in the order the process runs them.
@@ -35,7 +42,6 @@ DIAGRAM_STAGES = [
     Stage.HANDOVER,
     Stage.CLOSED,
 ]
-REASSESSMENT_STAGES = [Stage.SUPPORT, Stage.REASSESSMENT]
 DEFAULT_UNCLAIMED_DAYS = 3
 
 BREACH_FIRST_CONTACT = "first-contact"
@@ -75,16 +81,6 @@ class Scope:
 # --- Deadline breaches -------------------------------------------------------------------
 
 
-def first_contact_overdue(cases: QuerySet, *, today: datetime.date) -> QuerySet:
-    """Open cases whose first-contact deadline has passed without an achieved contact."""
-    return cases.open().filter(first_contact_at__isnull=True, first_contact_due__lt=today)
-
-
-def reassessment_overdue(cases: QuerySet, *, now: datetime.datetime) -> QuerySet:
-    """Cases in support or reassessment whose reassessment date has passed."""
-    return cases.filter(stage__in=REASSESSMENT_STAGES, reassessment_due_at__lt=now)
-
-
 def unclaimed_tasks(cases: QuerySet, *, now: datetime.datetime, days: int) -> QuerySet:
     """Human tasks of these cases that nobody has claimed for more than `days` days."""
     return Task.objects.filter(
@@ -96,14 +92,6 @@ def unclaimed_tasks(cases: QuerySet, *, now: datetime.datetime, days: int) -> Qu
     )
 
 
-def _overdue_q(today, now):
-    first_contact = (
-        Q(stage__in=OPEN_STAGES) & Q(first_contact_at__isnull=True) & Q(first_contact_due__lt=today)
-    )
-    reassessment = Q(stage__in=REASSESSMENT_STAGES, reassessment_due_at__lt=now)
-    return first_contact, reassessment
-
-
 def breach_counts(scope: Scope, *, user, now: datetime.datetime | None = None) -> dict:
     """{kind: {"total": n, "visible": n}}; "visible" counts what `user` may open."""
     now = now or timezone.now()
@@ -111,7 +99,7 @@ def breach_counts(scope: Scope, *, user, now: datetime.datetime | None = None) -
     # Both breaches are of open cases: the stage index finds those few among the many closed.
     cases = scope.cases().open()
     visible = case_visibility(user)
-    first_contact, reassessment = _overdue_q(today, now)
+    first_contact, reassessment = first_contact_overdue_q(today), reassessment_overdue_q(now)
     counts = cases.aggregate(
         first_contact=Count("pk", filter=first_contact),
         first_contact_visible=Count("pk", filter=first_contact & visible),
@@ -139,12 +127,12 @@ def breach_list(scope: Scope, kind: str, *, user, now: datetime.datetime | None 
     now = now or timezone.now()
     cases = scope.cases().filter(pk__in=Case.objects.visible_to(user).values("pk"))
     if kind == BREACH_FIRST_CONTACT:
-        rows = first_contact_overdue(cases, today=timezone.localdate(now))
+        rows = cases.first_contact_overdue(on=timezone.localdate(now))
         return rows.select_related("person", "team", "primary_worker", "referral").order_by(
             "first_contact_due", "pk"
         )
     if kind == BREACH_REASSESSMENT:
-        rows = reassessment_overdue(cases, now=now)
+        rows = cases.reassessment_overdue(at=now)
         return rows.select_related("person", "team", "primary_worker").order_by(
             "reassessment_due_at", "pk"
         )
@@ -313,18 +301,10 @@ def team_workload(scope: Scope, *, now: datetime.datetime | None = None) -> list
         .annotate(
             open_cases=Count("open_case"),
             first_contact_overdue=Count(
-                "open_case",
-                filter=Q(
-                    open_case__first_contact_at__isnull=True,
-                    open_case__first_contact_due__lt=today,
-                ),
+                "open_case", filter=first_contact_overdue_q(today, "open_case__")
             ),
             reassessment_overdue=Count(
-                "open_case",
-                filter=Q(
-                    open_case__stage__in=REASSESSMENT_STAGES,
-                    open_case__reassessment_due_at__lt=now,
-                ),
+                "open_case", filter=reassessment_overdue_q(now, "open_case__")
             ),
         )
         .order_by("title")
@@ -338,7 +318,7 @@ def team_workload(scope: Scope, *, now: datetime.datetime | None = None) -> list
 def worker_workload(scope: Scope, *, now: datetime.datetime | None = None) -> list[dict]:
     """Per contact person: open cases as primary and as second contact person, and overdue."""
     now = now or timezone.now()
-    first_contact, reassessment = _overdue_q(timezone.localdate(now), now)
+    overdue = first_contact_overdue_q(timezone.localdate(now)) | reassessment_overdue_q(now)
     open_cases = scope.cases().open()
     workers = {}
     for role in ("primary_worker", "second_worker"):
@@ -347,7 +327,7 @@ def worker_workload(scope: Scope, *, now: datetime.datetime | None = None) -> li
             .values(role)
             .annotate(
                 count=Count("pk"),
-                overdue=Count("pk", filter=first_contact | reassessment),
+                overdue=Count("pk", filter=overdue),
             )
             .order_by()
         )

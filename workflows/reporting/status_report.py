@@ -41,6 +41,7 @@ from ..models import (
     Person,
     Referral,
     ReferralSource,
+    first_contact_overdue_q,
 )
 from .periods import Period
 
@@ -479,11 +480,14 @@ def _deadline(period):
     )
     kept = Q(first_contact_at__isnull=False, contact_day__lte=F("first_contact_due"))
     late = Q(first_contact_at__isnull=False, contact_day__gt=F("first_contact_due"))
-    never = Q(first_contact_at__isnull=True) & (
-        Q(closed_at__isnull=False, closed_day__gt=F("first_contact_due"))
-        | Q(closed_at__isnull=True, first_contact_due__lt=today)
+    # No contact: missed if the case was closed after its deadline, or is overdue now by
+    # the live lists' rule, so the report and the dashboard count the same open cases.
+    closed_late = Q(
+        first_contact_at__isnull=True,
+        closed_at__isnull=False,
+        closed_day__gt=F("first_contact_due"),
     )
-    missed = late | never
+    missed = late | closed_late | first_contact_overdue_q(today)
     counts = cases.aggregate(kept=Count("pk", filter=kept), missed=Count("pk", filter=missed))
     assessed = counts["kept"] + counts["missed"]
     table = Table(

@@ -4,7 +4,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import Count
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..models import Case, Outcome, Stage
@@ -20,13 +19,7 @@ def stage_counts(cases=None):
         .order_by("team__title", "stage")
     )
     overdue = dict(
-        cases.filter(
-            stage__in=[Stage.TRIAGE, Stage.OUTREACH],
-            first_contact_at__isnull=True,
-            first_contact_due__lt=timezone.localdate(),
-        )
-        .values_list("team__title")
-        .annotate(count=Count("pk"))
+        cases.first_contact_overdue().values_list("team__title").annotate(count=Count("pk"))
     )
     table = {}
     for row in rows:

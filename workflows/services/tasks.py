@@ -21,8 +21,8 @@ from pages.models import TeamPage
 
 from ..models import (
     Case,
-    Stage,
     case_visibility,
+    first_contact_overdue_q,
     receiving_team_visibility,
     team_ids_for,
 )
@@ -139,11 +139,7 @@ def team_queue(
     elif assignment == "others":
         tasks = tasks.exclude(owner=user).exclude(owner__isnull=True)
     if overdue_only:
-        tasks = tasks.filter(
-            process__case__stage__in=[Stage.TRIAGE, Stage.OUTREACH],
-            process__case__first_contact_at__isnull=True,
-            process__case__first_contact_due__lt=timezone.localdate(),
-        )
+        tasks = tasks.filter(first_contact_overdue_q(timezone.localdate(), "process__case__"))
     return tasks
 
 
@@ -201,10 +197,8 @@ class TaskRow:
 
     @cached_property
     def is_overdue(self):
-        return self.case.is_first_contact_overdue and self.case.stage in (
-            Stage.TRIAGE,
-            Stage.OUTREACH,
-        )
+        """The case's first contact is overdue (`first_contact_overdue_q`)."""
+        return self.case.is_first_contact_overdue
 
 
 def task_rows(user, tasks) -> list[TaskRow]:
