@@ -24,10 +24,9 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from intranet import privacy_views
 from pages.models import ConcernFormPage
 from workflows import forms as workflow_forms
-from workflows import leader_views
+from workflows import leader_views, privacy_views
 from workflows import services as workflow_services
 from workflows.models import Goal, HandoverBasis, Stage
 from workflows.public_intake import forms as intake_forms
