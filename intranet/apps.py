@@ -6,22 +6,20 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.users.apps import WagtailUsersAppConfig
 
 
-def _last_app_with_models():
+def last_app_with_models():
+    """The app whose post_migrate comes last: permissions of later apps do not exist until
+    their turn, so set-up data that names them is made once, after it."""
     return [config for config in apps.get_app_configs() if config.models_module][-1]
 
 
 def _sync_roles(sender, using, **kwargs):
-    # post_migrate is sent once per app; permissions of later apps do not exist until
-    # their turn, so sync once, after the last one.
-    if sender is not _last_app_with_models():
+    # post_migrate is sent once per app; sync once, after the last one.
+    if sender is not last_app_with_models():
         return
-    from pages.moderation import ensure_approval_workflow
-
     from .roles import sync_roles
 
     ensure_page_tree_root(using=using)
     sync_roles(using=using)
-    ensure_approval_workflow(using=using)
 
 
 # The title Wagtail's migrations give the root page; ours is in the site's language.
@@ -58,8 +56,9 @@ class IntranetConfig(AppConfig):
     verbose_name = _("Intranet")
 
     def ready(self):
-        # Roles are set-up data: after every migrate (and test-database flush) the groups,
-        # their permissions and the approval workflow are brought in line with roles.py.
+        # Roles are set-up data: after every migrate (and test-database flush) the groups
+        # and their permissions are brought in line with roles.py (and then the approval
+        # workflow, by the pages app, which needs the groups: its ready() runs after this).
         post_migrate.connect(_sync_roles, dispatch_uid="intranet_sync_roles")
 
 

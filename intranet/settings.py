@@ -149,7 +149,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # "default" is Django's own default: each process's memory (Wagtail's per-process lookups).
 # "shared" holds what every process serving the site must count together: the public concern
-# form's rate limit (workflows/public_intake.py). In production it is Django's database
+# form's rate limit (workflows/public_intake/services.py). In production it is Django's database
 # cache, in a table the migrations make (intranet/migrations/0004_shared_cache.py), so all
 # gunicorn workers on all app servers count as one; DJANGO_SHARED_CACHE=memory keeps it in
 # each process (development, the tests: one process). Rendered public content always stays

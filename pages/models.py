@@ -9,12 +9,10 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.http import Http404
 from django.template.loader import render_to_string
-from django.template.response import TemplateResponse
 from django.utils import timezone
-from django.utils.cache import add_never_cache_headers
 from django.utils.functional import cached_property
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language, gettext
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from modelcluster.models import ClusterableModel
@@ -807,7 +805,12 @@ class EmergencyNumbers(BaseSiteSetting):
 
 
 class ConcernFormPage(Page):
-    """The public concern form ("Bekymret for en borger?"): anyone may refer a person."""
+    """The public concern form ("Bekymret for en borger?"): anyone may refer a person.
+
+    The page holds the content: its texts, and the standard whose teams receive the concerns.
+    The form, its limits and the receipt are the public intake's (workflows.public_intake),
+    which serves this page.
+    """
 
     intro = RichTextField(_("introduction"), blank=True, features=SECTION_FEATURES)
     thank_you_text = RichTextField(
@@ -842,6 +845,7 @@ class ConcernFormPage(Page):
     max_count = 1
 
     template = "pages/concern_form_page.html"
+    # Shown after a concern is sent, as Wagtail's form pages have a landing page template.
     receipt_template = "pages/concern_form_receipt.html"
 
     class Meta:
@@ -864,75 +868,3 @@ class ConcernFormPage(Page):
             return delivering
         outreach = teams.filter(pk__in=StandardPage.objects.values("delivering_teams"))
         return outreach or teams
-
-    def serve(self, request, *args, **kwargs):
-        from workflows import public_intake
-
-        from .forms import ConcernForm, max_body_bytes
-
-        teams = list(self.receiving_teams())
-        if request.method != "POST":
-            response = self._render_form(request, ConcernForm(teams=teams) if teams else None)
-        elif not teams:
-            response = self._render_form(request, None, status=503)
-        elif public_intake.body_too_large(request, limit=max_body_bytes()):
-            response = self._render_form(
-                request, ConcernForm(teams=teams), status=413, refusal="too_large"
-            )
-        elif public_intake.rate_limited(request):
-            form = ConcernForm(request.POST, teams=teams)
-            response = self._render_form(request, form, status=429, refusal="rate_limited")
-        else:
-            response = self._submit(request, ConcernForm(request.POST, teams=teams))
-        # What the citizen typed, or their receipt, is never kept by a cache; nor is the
-        # form, whose once-only token is each visitor's own.
-        add_never_cache_headers(response)
-        return response
-
-    def _submit(self, request, form):
-        from intranet.submissions import AlreadySubmitted
-        from workflows import public_intake
-
-        if form.is_honeypot_filled():
-            # Pretend success, so the robot learns nothing; create nothing.
-            if not public_intake.submission_admit(request):
-                return self._render_form(request, form, status=429, refusal="rate_limited")
-            return self._render_receipt(request, public_intake.decoy_reference(), call_now=False)
-        if not form.is_valid():
-            return self._render_form(request, form)
-        try:
-            reference = public_intake.concern_submit(
-                request,
-                token=form.cleaned_data["submission_token"],
-                arguments=form.service_arguments(),
-            )
-        except public_intake.RateLimited:
-            return self._render_form(request, form, status=429, refusal="rate_limited")
-        except AlreadySubmitted as earlier:
-            # The same form again (a double click, a resend): the first one's receipt.
-            reference = earlier.result_url
-            if not reference:
-                form.add_error(
-                    None, gettext("The form is out of date. Reload the page and try again.")
-                )
-                return self._render_form(request, form)
-        except ValidationError as error:
-            # A rule of the records the form cannot know.
-            form.add_error(None, error.messages)
-            return self._render_form(request, form)
-        data = form.cleaned_data
-        return self._render_receipt(
-            request,
-            reference,
-            call_now=data["acute"] and data["emergency_call"] == "not_called",
-        )
-
-    def _render_form(self, request, form, *, status=200, refusal=""):
-        context = self.get_context(request)
-        context.update({"form": form, "refusal": refusal})
-        return TemplateResponse(request, self.get_template(request), context, status=status)
-
-    def _render_receipt(self, request, reference, *, call_now):
-        context = self.get_context(request)
-        context.update({"reference": reference, "call_now": call_now})
-        return TemplateResponse(request, self.receipt_template, context)

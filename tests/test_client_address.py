@@ -14,8 +14,8 @@ from django.test import Client, RequestFactory, override_settings
 from django.urls import reverse
 
 from intranet.throttle import CACHE, client_ip, client_limit_key
-from workflows import public_intake
 from workflows.models import Case
+from workflows.public_intake import services as public_intake
 
 from .factories import PASSWORD, UserFactory
 from .test_concern_form import _concern, concern_page  # noqa: F401 (a fixture)

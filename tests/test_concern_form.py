@@ -18,11 +18,13 @@ from django.db import connection
 from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
+from wagtail.models import PageViewRestriction
 
-from pages.forms import max_body_bytes
 from pages.models import ConcernFormPage, HomePage
-from workflows import public_intake, services
+from workflows import services
 from workflows.models import Case, Channel, EmergencyCall, Stage
+from workflows.public_intake import services as public_intake
+from workflows.public_intake.forms import max_body_bytes
 
 from .factories import (
     StandardPageFactory,
@@ -98,6 +100,27 @@ def test_anonymous_visitor_sees_the_emergency_numbers_before_the_form(client, co
     assert html.index('class="emergency"') < html.index('class="concern-form"')
     assert "csrfmiddlewaretoken" in html
     assert 'class="hp-field" aria-hidden="true"' in html
+
+
+def test_a_private_concern_form_asks_for_a_login_and_takes_nothing(client, concern_page):
+    PageViewRestriction.objects.create(
+        page=concern_page, restriction_type=PageViewRestriction.LOGIN
+    )
+
+    shown = client.get(concern_page.url)
+    sent = client.post(concern_page.url, _concern())
+
+    for response in (shown, sent):
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("login"))
+    assert not Case.objects.exists()
+
+
+def test_the_preview_shows_the_pages_texts(concern_page):
+    html = concern_page.make_preview_request().render().content.decode()
+
+    assert "Skriv til os, hvis du er bekymret" in html
+    assert 'class="emergency"' in html
 
 
 def test_a_concern_starts_one_case_in_the_teams_triage_queue(

@@ -9,8 +9,8 @@ from django.core.cache import caches
 from django.db import connection
 from django.test import Client, override_settings
 
-from workflows import public_intake
 from workflows.models import Case
+from workflows.public_intake import services as public_intake
 
 from .test_concern_form import _concern, concern_page  # noqa: F401 (a fixture)
 from .test_races import _in_threads

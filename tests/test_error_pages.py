@@ -127,7 +127,7 @@ def test_a_fault_is_a_danish_500_page(worker_a):
     client = Client(raise_request_exception=False)
     client.force_login(worker_a)
 
-    with mock.patch("intranet.views.casework.task_rows", side_effect=RuntimeError("bug")):
+    with mock.patch("workflows.home_views.casework.task_rows", side_effect=RuntimeError("bug")):
         response = client.get(reverse("staff_home"))
 
     assert response.status_code == 500

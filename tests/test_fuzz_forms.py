@@ -24,13 +24,13 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from intranet import privacy_views
-from pages import forms as page_forms
 from pages.models import ConcernFormPage
 from workflows import forms as workflow_forms
-from workflows import leader_views, public_intake
+from workflows import leader_views, privacy_views
 from workflows import services as workflow_services
 from workflows.models import Goal, HandoverBasis, Stage
+from workflows.public_intake import forms as intake_forms
+from workflows.public_intake import services as public_intake
 
 from .factories import (
     TeamPageFactory,
@@ -327,13 +327,13 @@ def _login_form(w, data, files):
 FORMS = [
     (
         "concern (one team)",
-        page_forms.ConcernForm,
-        lambda w, d, f: page_forms.ConcernForm(d, teams=[w.team_a]),
+        intake_forms.ConcernForm,
+        lambda w, d, f: intake_forms.ConcernForm(d, teams=[w.team_a]),
     ),
     (
         "concern (two teams)",
-        page_forms.ConcernForm,
-        lambda w, d, f: page_forms.ConcernForm(d, teams=[w.team_a, w.second_team]),
+        intake_forms.ConcernForm,
+        lambda w, d, f: intake_forms.ConcernForm(d, teams=[w.team_a, w.second_team]),
     ),
     ("login", AuthenticationForm, _login_form),
     ("search", SearchQuery, lambda w, d, f: SearchQuery(d)),
@@ -451,7 +451,7 @@ def _forms_defined_in(module):
 
 def test_every_form_of_the_project_is_fuzzed():
     fuzzed = {form_class for _name, form_class, _build in FORMS}
-    for module in (workflow_forms, page_forms, leader_views, privacy_views):
+    for module in (workflow_forms, intake_forms, leader_views, privacy_views):
         assert _forms_defined_in(module) <= fuzzed, module.__name__
 
 
@@ -532,7 +532,7 @@ SCREENS = [
         "",
         "post",
         lambda w: w.concern_page.url,
-        lambda w: page_forms.ConcernForm(teams=[w.team_a]),
+        lambda w: intake_forms.ConcernForm(teams=[w.team_a]),
     ),
     Screen("login", "", "post", lambda w: reverse("login"), lambda w: _login_form(w, None, None)),
     Screen(

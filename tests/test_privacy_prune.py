@@ -60,7 +60,7 @@ def test_prune_command_forgets_expired_rate_limit_counts(db, settings):
     after they expire, kept while they still count."""
     from django.core.cache import caches
 
-    from workflows import public_intake
+    from workflows.public_intake import services as public_intake
 
     settings.CACHES = {**settings.CACHES, "shared": settings.SHARED_CACHES["database"]}
     cache = caches[public_intake.RATE_LIMIT_CACHE]

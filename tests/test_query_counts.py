@@ -21,10 +21,11 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from pages.models import ConcernFormPage, StandardPage, TeamPage
-from workflows import public_intake, services
+from workflows import services
 from workflows.flows import ReferralFlow
 from workflows.management.commands.generate_cases import CaseGenerator
 from workflows.models import Case, Channel, Person, ReferralSource, Stage
+from workflows.public_intake import services as public_intake
 
 from .factories import referral_post_data
 

@@ -274,7 +274,7 @@ TABLE = {
     "leader:status_report":                         ((), LEADERS, NO_DATA),
     "leader:import_cases":                          ((), ADMINISTRATORS, NO_DATA),
     "leader:import_template":                       ((), ADMINISTRATORS, NO_DATA),
-    # --- data protection: intranet/privacy_urls.py
+    # --- data protection: workflows/privacy_urls.py
     "privacy:index":                                ((), OFFICER, LIST),
     "privacy:person_log":                           (("person",), OFFICER, CASE),
     "privacy:person_log_csv":                       (("person",), OFFICER, CASE),
@@ -284,7 +284,7 @@ TABLE = {
     "privacy:sample":                               ((), OFFICER, LOG),
     "privacy:emergency_accesses":                   ((), OFFICER, LIST),
     "privacy:emergency_review":                     (("emergency",), OFFICER, CASE),
-    # --- intranet/urls.py
+    # --- intranet/urls.py, and the two it includes: workflows/home_urls.py, pages/urls.py
     "staff_home":                                   ((), ANY_STAFF, LIST),
     "search":                                       ((), ANY_STAFF, NO_DATA),
     "health":                                       ((), EVERYONE, NO_DATA),

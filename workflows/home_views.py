@@ -1,12 +1,12 @@
-"""Cross-cutting staff screens."""
+"""The staff home under /personale/: a staff member's tasks, reviews and recent standards."""
 
 from django.shortcuts import render
 from wagtail.models import TaskState
 
+from intranet.audit import case_subjects, show_list, shows_case_list
 from pages.models import StandardPage, visible_to
-from workflows import services as casework
 
-from .audit import case_subjects, show_list, shows_case_list
+from . import services as casework
 
 RECENT_STANDARDS = 5
 HOME_TASKS = 10

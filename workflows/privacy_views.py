@@ -24,14 +24,21 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from workflows import services as casework
-from workflows.models import EmergencyAccess, Person
-from workflows.privacy import accesses_about, describe_access, insight_report
-from workflows.reporting.spreadsheet import csv_text
+from intranet.audit import (
+    case_subjects,
+    log_access,
+    show,
+    show_list,
+    shows_case_data,
+    shows_case_list,
+)
+from intranet.forms import PlainTextFormMixin
+from intranet.models import AccessAction, AccessLogEntry
 
-from .audit import case_subjects, log_access, show, show_list, shows_case_data, shows_case_list
-from .forms import PlainTextFormMixin
-from .models import AccessAction, AccessLogEntry
+from . import services as casework
+from .models import EmergencyAccess, Person
+from .privacy import accesses_about, describe_access, insight_report
+from .reporting.spreadsheet import csv_text
 
 PAGE_SIZE = 100
 PICKER_LIMIT = 50

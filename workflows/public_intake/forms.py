@@ -9,7 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from intranet.forms import ModelChoiceField, PlainTextFormMixin
 from intranet.submissions import OnceOnlyFormMixin
-from workflows.models import AgeGroup, EmergencyCall, ReferralSource
+
+from ..models import AgeGroup, EmergencyCall, ReferralSource
 
 HONEYPOT = "website"
 CONCERN_MAX_LENGTH = 3000
@@ -216,7 +217,7 @@ class ConcernForm(OnceOnlyFormMixin, PlainTextFormMixin, forms.Form):
         return links
 
     def service_arguments(self):
-        """Keyword arguments for workflows.public_intake.concern_register."""
+        """Keyword arguments for services.concern_register."""
         data = self.cleaned_data
         contact = " · ".join(v for v in (data["referrer_phone"], data["referrer_email"]) if v)
         return {

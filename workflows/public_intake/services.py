@@ -20,8 +20,8 @@ from intranet.submissions import submit_once
 from intranet.throttle import CACHE, Limit, client_limit_key
 from pages.models import TeamPage
 
-from .models import Case, Channel, Person, ReferralSource, new_case_reference
-from .services import referral_register
+from ..models import Case, Channel, Person, ReferralSource, new_case_reference
+from ..services import referral_register
 
 logger = logging.getLogger(__name__)
 
