@@ -89,7 +89,7 @@ MIDDLEWARE = [
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "intranet.backends.ModelBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "intranet.urls"
@@ -161,7 +161,8 @@ SHARED_CACHES = {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": SHARED_CACHE_TABLE,
         # Expired rows are culled when the table passes MAX_ENTRIES (Django's default 300 is
-        # below a busy hour's addresses).
+        # below a busy hour's requests: a limit keeps a row for each it counts, two hours),
+        # and every night (intranet.throttle.expired_prune).
         "OPTIONS": {"MAX_ENTRIES": 10000},
     },
     "memory": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "shared"},

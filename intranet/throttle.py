@@ -6,25 +6,18 @@ concern form's rate limit and the password reset's limit all count that. Behind
 TRUSTED_PROXY_COUNT proxies it reads X-Forwarded-For from the right, where our own proxies
 wrote; without a proxy it reads nothing from the header, which anyone can write.
 
-A `Limit` counts in the "shared" cache (settings.CACHES): in production Django's database
-cache, which every gunicorn worker on every app server sees, so a limit holds for the site as
-a whole and not per process. `admit` counts exactly however many requests arrive at once: in
-the database cache the value's row is locked while it is read and written (the cache's own
-`incr` is a read and a write without a lock), in the memory cache a lock of the process does
-the same.
+A `Limit` counts in the "shared" cache (settings.CACHES) through the cache framework's public
+API: in production Django's database cache, which every gunicorn worker on every app server
+sees, so a limit holds for the site as a whole and not per process.
 """
 
 import ipaddress
-import math
-import threading
 import time
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.db import DatabaseCache
-from django.db import connections, router, transaction
-from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 CACHE = "shared"
@@ -75,7 +68,26 @@ def client_limit_key(request) -> str | None:
 @dataclass(frozen=True)
 class Limit:
     """At most `limit` requests per `window_seconds` for one value (an address, an e-mail);
-    the window starts at the first request counted."""
+    the window starts at the first request counted.
+
+    Each request counted is a cache entry of its own, made with the cache's `add`, which sets
+    a key only if it is not set: in the database cache an INSERT into a table whose key is
+    unique, in the memory cache a write under the cache's lock. The n-th request of a window
+    is counted by adding its n-th entry, which only one of several requests at once can do,
+    so the count is exact with no read-then-write. (django-ratelimit counts with `incr`,
+    which the database cache does as a read and a write: under concurrency it counts too
+    few, as its documentation warns.) Added in the caller's transaction, an entry counts once
+    that commits; a request adding the same entry meanwhile waits for it.
+
+    A window's first entry holds when the window ends. Its key names the period of
+    `window_seconds` the window began in, so a later window never reuses the keys of an
+    expired one: the database cache replaces an expired entry with no lock, so two requests
+    could both add it. (The price: two requests that both begin a window, one in the last
+    instant of a period and one in the first of the next, before the first has committed,
+    begin one each, and one request more is counted that hour.) Entries are kept as long as
+    they are read (two periods, and a minute for clocks that differ); `expired_prune` deletes
+    them after that.
+    """
 
     name: str
     limit: int
@@ -87,88 +99,73 @@ class Limit:
         digest = salted_hmac(f"brobygger.{self.name}.rate-limit", value).hexdigest()
         return f"{self.name}:{digest}"
 
-    def _window(self, cache, key, now):
-        """(requests counted, when the window ends) for the value under `key`."""
-        counted = cache.get(key)
-        if counted is None or counted[1] <= now:
-            return 0, now + self.window_seconds
-        return counted
+    def count(self, value: str) -> int:
+        """How many requests for `value` the current window has counted."""
+        return self._window(caches[CACHE], self.key(value), time.time()).count
 
     def reached(self, value: str) -> bool:
         """Has `value` used up its requests within the window?"""
-        count, _until = self._window(caches[CACHE], self.key(value), time.time())
-        return count >= self.limit
+        return self.count(value) >= self.limit
 
     def admit(self, value: str) -> bool:
         """Count one request for `value` unless it has used up its requests within the window;
-        True if it was counted.
+        True if it was counted. In the database cache the count belongs to the caller's
+        transaction, if there is one."""
+        cache, key = caches[CACHE], self.key(value)
+        kept = 2 * self.window_seconds + 60
+        for _attempt in range(3):
+            now = time.time()
+            window = self._window(cache, key, now)
+            if window.first is None:
+                first = f"{key}:{int(now // self.window_seconds)}"
+                if cache.add(first, now + self.window_seconds, kept):
+                    return True
+                continue  # another request began the window meanwhile: count in that one
+            # The first free entry it can add; none if others took them all meanwhile.
+            return any(cache.add(entry, True, kept) for entry in window.free)
+        return False
 
-        The window's end is kept with the count, and each write sets the entry to expire then:
-        a cache's own `incr` may not keep the expiry (the database cache's sets the cache's
-        default timeout of five minutes again). In the database cache the count belongs to the
-        caller's transaction, if there is one.
+    def _window(self, cache, key, now):
+        """The window open for the value under `key` at `now`, read in one cache lookup.
+
+        It began in this period or the one before (a window is never longer than a period):
+        its first entry is `<key>:<period>`, holding when it ends, and the requests after
+        the first are `<key>:<period>:2` to `<key>:<period>:<limit>`.
         """
-        key = self.key(value)
-        cache = caches[CACHE]
-        if isinstance(cache, DatabaseCache):
-            return self._admit_with_row_locked(cache, key)
-        with _memory_cache_lock:
-            return self._admit(cache, key)
-
-    def _admit(self, cache, key):
-        now = time.time()
-        count, until = self._window(cache, key, now)
-        if count >= self.limit:
-            return False
-        cache.set(key, (count + 1, until), max(1, math.ceil(until - now)))
-        return True
-
-    def _admit_with_row_locked(self, cache, key):
-        using = router.db_for_write(cache.cache_model_class)
-        connection = connections[using]
-        quote = connection.ops.quote_name
-        table = quote(cache.cache_model_class._meta.db_table)
-        cache_key = cache.make_key(key)
-        lock_row = (
-            f"UPDATE {table} SET {quote('expires')} = {quote('expires')} "  # noqa: S608
-            f"WHERE {quote('cache_key')} = %s"
-        )
-        with transaction.atomic(using=using):
-            for _attempt in range(5):
-                # A write that changes nothing: it locks the value's row (PostgreSQL) or the
-                # database (SQLite) until the transaction ends, so the next request for the
-                # value reads the count only after this one has written it.
-                with connection.cursor() as cursor:
-                    cursor.execute(lock_row, [cache_key])
-                    if cursor.rowcount:
-                        break
-                # No row yet: the one made here stays locked until the transaction ends. If
-                # another transaction made it meanwhile, `add` fails and its row is locked above.
-                if cache.add(key, (0, time.time() + self.window_seconds), self.window_seconds):
-                    break
-            return self._admit(cache, key)
+        period = int(now // self.window_seconds)
+        firsts = [f"{key}:{period - 1}", f"{key}:{period}"]
+        entries = {first: [f"{first}:{n}" for n in range(2, self.limit + 1)] for first in firsts}
+        found = cache.get_many([*firsts, *entries[firsts[0]], *entries[firsts[1]]])
+        for first in firsts:
+            if found.get(first, 0) > now:
+                free = [entry for entry in entries[first] if entry not in found]
+                return _Window(first, self.limit - len(free), free)
+        return _Window(None, 0, [])
 
 
-# The memory cache is each process's own: a lock of the process makes its count exact.
-_memory_cache_lock = threading.Lock()
+@dataclass(frozen=True)
+class _Window:
+    first: str | None  # the key of the window's first entry; None: no window is open
+    count: int
+    free: list[str]  # the keys of the entries not yet added, in order
 
 
-def expired_prune() -> int:
-    """Delete the limits' expired counts from the database cache; returns how many.
+# Django's database cache deletes its expired entries when a write finds more than
+# MAX_ENTRIES in its table, and then 1/CULL_FREQUENCY of the entries still current too. The
+# nightly prune writes through one on the same table that always finds more (0), and of whose
+# current entries 1/2**62 is none.
+_PRUNE_OPTIONS = {"MAX_ENTRIES": 0, "CULL_FREQUENCY": 2**62}
+
+
+def expired_prune() -> None:
+    """Delete the expired entries of the database cache: the limits' counts once no longer read.
 
     They are keyed hashes of citizens' addresses and staff e-mails: once their window is over
-    they are no longer needed, and the database cache itself deletes expired rows only once
-    it holds more than its MAX_ENTRIES. `manage.py prune_access_log` calls this every night.
-    A memory cache forgets them itself (0).
+    they are not needed, and the database cache itself deletes expired entries only once it
+    holds more than its MAX_ENTRIES. `manage.py prune_access_log` calls this every night. A
+    memory cache forgets them itself.
     """
-    cache = caches[CACHE]
-    if not isinstance(cache, DatabaseCache):
-        return 0
-    using = router.db_for_write(cache.cache_model_class)
-    connection = connections[using]
-    table = connection.ops.quote_name(cache._table)
-    # As the database cache compares its own expiry times (DatabaseCache._cull).
-    now = connection.ops.adapt_datetimefield_value(timezone.now().replace(microsecond=0))
-    with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {table} WHERE expires < %s", [now])  # noqa: S608
-        return cursor.rowcount
+    if not isinstance(caches[CACHE], DatabaseCache):
+        return
+    pruner = DatabaseCache(settings.CACHES[CACHE]["LOCATION"], {"OPTIONS": _PRUNE_OPTIONS})
+    pruner.touch("brobygger:prune")  # a write that culls and, no such entry, changes nothing

@@ -112,7 +112,7 @@ def officer_addresses() -> list[str]:
         DPO_PERMISSION,
         is_active=True,
         include_superusers=False,
-        backend="intranet.backends.ModelBackend",
+        backend="django.contrib.auth.backends.ModelBackend",
     )
     addresses = [address for address in users.values_list("email", flat=True) if address]
     addresses += settings.BROBYGGER_DPO_EMAIL
