@@ -111,6 +111,14 @@ TEMPLATES = [
             ],
         },
     },
+    {
+        # The two long lists only (task table, case timeline), where the Django template
+        # language took several times as long; autoescaped (intranet/jinja2.py).
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates" / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {"environment": "intranet.jinja2.environment"},
+    },
 ]
 
 DATA_DIR = Path(os.environ.get("BROBYGGER_DATA_DIR", BASE_DIR / "var"))
