@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from intranet.models import AccessLogEntry
-from workflows import services
+from workflows import forms, services
 from workflows.models import ConsentForm, ContactKind, GoalArea, Outcome, Reassessment, Stage
 from workflows.services import TimelineEntry
 
@@ -159,3 +159,12 @@ def test_the_timeline_in_danish_with_danish_times():
     assert '<span class="badge">forsøg</span>' in html
     assert "Der er ikke sket noget endnu." in empty
 
+
+def test_the_contact_forms_worker_list_is_read_by_one_plain_query(
+    case, worker_a, django_assert_num_queries
+):
+    form = forms.ContactLogForm(case=case, user=worker_a)
+    with django_assert_num_queries(1) as queries:
+        html = str(form["worker"])
+    assert "DECLARE" not in queries.captured_queries[0]["sql"]  # no server-side cursor
+    assert f'<option value="{worker_a.pk}" selected>' in html
