@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.core.management import call_command
 from django.db import transaction
 from django.urls import reverse
@@ -524,6 +525,12 @@ def test_status_report_command_writes_each_format(register, tmp_path, report_for
     else:
         assert "<table" in content and "2025" in content
         assert "<style>" in content and "@media print" in content  # a file opened from disk
+        # The site's stylesheets whole, as the template engine found them.
+        static = settings.BASE_DIR / "static"
+        css = (static / "css" / "site.css").read_text() + (
+            static / "leader" / "leader.css"
+        ).read_text()
+        assert f"<style>{css}</style>" in content
 
 
 def test_the_csv_for_publication_hides_the_small_counts_the_screen_shows(client, register, leader):

@@ -186,7 +186,6 @@ def test_team_queue_is_paged_most_urgent_first_and_pages_keep_the_filters(
 def test_task_tables_escape_what_people_typed(
     client, skp_standard, team_a, coordinator_a, worker_a, worker_a2
 ):
-    """The rows are written by a template tag, not the template: it must escape as one does."""
     alias = '<script>alert("x")</script> & Ole'
     worker_a2.first_name = "<b>Bo</b>"
     worker_a2.save()
@@ -200,7 +199,7 @@ def test_task_tables_escape_what_people_typed(
     client.force_login(worker_a)
     mine = client.get(reverse("workflows:my_tasks")).content.decode()
 
-    escaped = "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; Ole"
+    escaped = "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; Ole"  # Jinja2's &#34; for "
     for page in (queue, mine):
         assert alias not in page and "<script>alert" not in page
         assert escaped in page

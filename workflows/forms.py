@@ -8,11 +8,10 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.models import Page
 
 from intranet.forms import (
-    QUICK_RENDERER,
+    JINJA2_RENDERER,
     ModelChoiceField,
     ModelChoiceIterator,
     PlainTextFormMixin,
-    QuickSelect,
 )
 from intranet.submissions import OnceOnlyFormMixin
 from pages.models import PartnerPage, RedirectReason, TeamPage
@@ -269,14 +268,13 @@ class TriageForm(PlainTextFormMixin, forms.Form):
 
 
 class ContactLogForm(PlainTextFormMixin, OnceOnlyFormMixin, forms.ModelForm):
-    default_renderer = QUICK_RENDERER  # shown on every case page
+    default_renderer = JINJA2_RENDERER  # shown on every case page
 
     class Meta:
         model = ContactLog
         fields = ["occurred_at", "kind", "worker", "achieved", "duration_minutes", "note"]
         widgets = {
             "occurred_at": DATETIME_INPUT,
-            "kind": QuickSelect,
             "note": forms.Textarea(attrs={"rows": 3}),
         }
         field_classes = {"worker": UserChoiceField}
@@ -398,12 +396,12 @@ class AcknowledgeForm(PlainTextFormMixin, forms.Form):
 
 
 class GoalForm(PlainTextFormMixin, forms.ModelForm):
-    default_renderer = QUICK_RENDERER  # shown on every case page
+    default_renderer = JINJA2_RENDERER  # shown on every case page
 
     class Meta:
         model = Goal
         fields = ["area", "description"]
-        widgets = {"area": QuickSelect, "description": forms.Textarea(attrs={"rows": 3})}
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
 
 class GoalStatusForm(forms.Form):
@@ -411,7 +409,7 @@ class GoalStatusForm(forms.Form):
 
 
 class ConsentForm(PlainTextFormMixin, forms.ModelForm):
-    default_renderer = QUICK_RENDERER  # shown on every case page
+    default_renderer = JINJA2_RENDERER  # shown on every case page
     receiver = DirectoryPageField(label=_("Shared with"))
 
     class Meta:
@@ -419,7 +417,6 @@ class ConsentForm(PlainTextFormMixin, forms.ModelForm):
         fields = ["receiver", "information", "form", "given_on", "expires_on", "refused"]
         widgets = {
             "information": forms.Textarea(attrs={"rows": 3}),
-            "form": QuickSelect,
             "given_on": DATE_INPUT,
             "expires_on": DATE_INPUT,
         }
@@ -480,12 +477,12 @@ class AssignForm(forms.Form):
 
 
 class QueueFilterForm(forms.Form):
-    team = forms.ChoiceField(label=_("Team"), required=False, widget=QuickSelect)
-    task = forms.ChoiceField(label=_("Task"), required=False, widget=QuickSelect)
+    default_renderer = JINJA2_RENDERER  # shown on every queue page
+    team = forms.ChoiceField(label=_("Team"), required=False)
+    task = forms.ChoiceField(label=_("Task"), required=False)
     assignment = forms.ChoiceField(
         label=_("Assigned"),
         required=False,
-        widget=QuickSelect,
         choices=[
             ("", _("All")),
             ("unassigned", _("Not assigned")),

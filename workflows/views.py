@@ -12,10 +12,9 @@ from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import dateformat, timezone
-from django.utils.formats import date_format, get_format
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from viewflow.fsm import TransitionNotAllowed
@@ -29,7 +28,6 @@ from intranet.audit import (
     shows_case_data,
     shows_case_list,
 )
-from intranet.markup import quick_escape
 from intranet.models import AccessAction
 from intranet.paging import counted_page
 from intranet.submissions import FIELD as SUBMISSION_FIELD
@@ -151,38 +149,13 @@ def _workable_case(request, pk):
 
 # --- Lists ---------------------------------------------------------------------------------
 
-# The links on every row of a task table (templates/workflows/includes/task_table.html).
-ROW_LINKS = {
-    "task": ("workflows:task", "task"),
-    "case": ("workflows:case_detail", "case"),
-    "claim": ("workflows:task_claim", "task"),
-    "unassign": ("workflows:task_unassign", "task"),
-    "assign": ("workflows:task_assign", "task"),
-}
-_PK_MARK = 9876543210
-
-
-def _task_rows(request, tasks):
-    """`services.task_rows` with each row's links: each URL is reversed once per list and
-    the pk put in (reversing five links a row was a fifth of a queue page's time)."""
-    rows = services.task_rows(request.user, tasks)
-    patterns = {
-        key: (reverse(name, args=[_PK_MARK]).split(str(_PK_MARK)), of)
-        for key, (name, of) in ROW_LINKS.items()
-    }
-    for row in rows:
-        pks = {"task": row.task.pk, "case": row.case.pk}
-        row.links = {key: f"{head}{pks[of]}{tail}" for key, ((head, tail), of) in patterns.items()}
-    return rows
-
-
 # A team queue shows this many tasks a page (most urgent first), as viewflow's own queue does.
 QUEUE_PAGE_SIZE = 25
 
 
 @shows_case_list(what="task list")
 def my_tasks(request):
-    rows = _task_rows(request, services.tasks_for_user(request.user))
+    rows = services.task_rows(request.user, services.tasks_for_user(request.user))
     # The standing support task is where support is ended early: list it apart, as a case.
     todo = [row for row in rows if row.task.flow_task.name != "end_support"]
     ongoing = [row for row in rows if row.task.flow_task.name == "end_support"]
@@ -210,7 +183,7 @@ def team_queue(request):
         request.user, team, task_name=task_name, assignment=assignment, overdue_only=overdue
     )
     page = counted_page(tasks, request.GET.get("side"), QUEUE_PAGE_SIZE)
-    rows = _task_rows(request, page.object_list)
+    rows = services.task_rows(request.user, page.object_list)
     _show_cases(request, [row.case for row in rows])
     return render(
         request,
@@ -555,65 +528,6 @@ def _stages(case):
     ]
 
 
-def _timeline_items(entries):
-    """Each `services.TimelineEntry` as the <li> of the case's timeline, written here rather
-    than by the template (templates/workflows/includes/timeline.html loops over these): a
-    timeline grows with every task, contact and goal, and a template's tags per entry cost
-    more than the rest of the list. The words are the template's, translated and escaped
-    once a list; dates as its `date` filter wrote them."""
-    esc = quick_escape  # the template's {% translate %} escaped its words too
-    task_badges = {
-        "DONE": esc(_("done")),
-        "CANCELED": esc(_("cancelled")),
-        "SCHEDULED": esc(_("scheduled")),
-        "ASSIGNED": esc(_("assigned")),
-    }
-    task_badge, decision = esc(_("open")), esc(_("Decision"))
-    contact_badges = {True: esc(_("contact achieved")), False: esc(_("attempt"))}
-    # gettext outside f-strings: xgettext does not read inside one.
-    prefixes = {
-        "contact": esc(_("Contact")) + ": ",
-        "goal": esc(_("Goal")) + ": ",
-        "consent": esc(_("Consent")) + ": ",
-    }
-    refused = f'<span class="badge danger">{esc(_("refused"))}</span>'
-    short_datetime = get_format("SHORT_DATETIME_FORMAT")
-    items = []
-    for entry in entries:
-        at = timezone.localtime(entry.at)
-        if entry.kind == "task":
-            badge = task_badges.get(entry.status, task_badge)
-            detail = (
-                f'<span class="meta">{decision}: <bdi>{quick_escape(entry.detail)}</bdi></span>'
-                if entry.detail
-                else ""
-            )
-            badges = f'\n        <span class="badge">{badge}</span>\n        {detail}\n      '
-        elif entry.kind == "contact":
-            badge = contact_badges[entry.status == "achieved"]
-            badges = f'\n        <span class="badge">{badge}</span>\n      '
-        else:
-            badges = refused if entry.status == "refused" else ""
-        # Typed text in <bdi>: a direction control in it cannot turn the line around.
-        title = f"<bdi>{quick_escape(entry.title)}</bdi>"
-        who = ""
-        if entry.who:
-            name = entry.who.get_full_name() or entry.who.username
-            who = f'<span class="meta"><bdi>{quick_escape(name)}</bdi></span>'
-        items.append(
-            mark_safe(  # noqa: S308 (every value escaped)
-                f'\n    <li class="timeline-{quick_escape(entry.kind)}">'
-                f'\n      <time datetime="{quick_escape(at.isoformat())}">'
-                f"{quick_escape(dateformat.format(at, short_datetime))}</time>"
-                f"\n      <strong>{prefixes.get(entry.kind, '')}{title}</strong>"
-                f"\n      {badges}"
-                f"\n      {who}"
-                "\n    </li>\n  "
-            )
-        )
-    return items
-
-
 def _case_context(request, case, tasks=None, *, has_consents=True, has_reassessments=True):
     """What the case page and the task screens show of a case. `has_consents` and
     `has_reassessments` False: the caller knows there are none, and they are not queried."""
@@ -630,14 +544,12 @@ def _case_context(request, case, tasks=None, *, has_consents=True, has_reassessm
         "reassessments": (
             list(case.reassessments.select_related("decided_by")) if has_reassessments else []
         ),
-        "timeline": _timeline_items(
-            services.case_timeline(
-                case,
-                tasks=tasks,
-                contacts=contacts,
-                goals=goals,
-                consents=[c for c in consents if c.case_id == case.pk],
-            )
+        "timeline": services.case_timeline(
+            case,
+            tasks=tasks,
+            contacts=contacts,
+            goals=goals,
+            consents=[c for c in consents if c.case_id == case.pk],
         ),
         "can_work": can_work,
         # The forms are shown to whoever can work the case only.
@@ -701,7 +613,7 @@ def case_detail(request, pk):
         emergency=emergency is not None,
     )
     tasks = services.case_tasks(case)
-    rows = _task_rows(request, services.case_open_tasks(case, tasks))
+    rows = services.task_rows(request.user, services.case_open_tasks(case, tasks))
     context = {
         "case": case,
         "person": case.person,

@@ -6,7 +6,7 @@ its own transaction; so none of these functions is wrapped in another `transacti
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
@@ -153,8 +153,6 @@ class TaskRow:
     can_execute: bool
     can_unassign: bool
     colleagues: list
-    # The row's links, set by the view that lists it (`workflows.views._task_rows`).
-    links: dict = field(default_factory=dict)
 
     # What the task table shows of the row, read in one step each (a template's dotted
     # lookups through task, node and owner cost more than the rest of the row).

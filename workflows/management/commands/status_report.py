@@ -7,22 +7,10 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from django.utils.html import format_html
-from django.utils.safestring import mark_safe
 
 from workflows.reporting.disclosure import suppressed
 from workflows.reporting.spreadsheet import csv_text
 from workflows.reporting.status_report import status_report, status_report_rows
-
-
-def _embedded_stylesheet():
-    """The site's styles inside the file: a report opened from disk cannot load /static/.
-
-    Only for this file, which the site never serves; pages keep to the CSP (no inline CSS).
-    """
-    static = settings.BASE_DIR / "static"
-    css = (static / "css" / "site.css").read_text() + (static / "leader" / "leader.css").read_text()
-    return format_html("<style>{}</style>", mark_safe(css.replace("</", "<\\/")))  # noqa: S308
 
 
 class Command(BaseCommand):
@@ -52,7 +40,7 @@ class Command(BaseCommand):
             else:
                 text = render_to_string(
                     "workflows/leader/status_report_document.html",
-                    {"report": report, "stylesheet": _embedded_stylesheet()},
+                    {"report": report},
                 )
         if output:
             Path(output).write_text(text, encoding="utf-8", newline="")
