@@ -13,8 +13,7 @@ from django.utils import timezone
 from wagtail.documents import get_document_model
 from wagtail.models import PageViewRestriction, Site
 
-from pages import content_cache
-from pages.models import StandardRedirect
+from pages.models import StandardRedirect, TeamPage
 
 from .factories import (
     DepartmentPageFactory,
@@ -200,9 +199,42 @@ def test_each_language_has_its_own_content(client, standard, settings):
         ),
     ],
 )
-def test_every_change_the_content_may_show_renews_the_token(team, change):
-    before = content_cache.current_token()
+def test_after_every_change_the_content_may_show_it_is_rendered_afresh(
+    client, standard, team, change
+):
+    page_text(client, standard)  # kept
 
     change(team)
 
-    assert content_cache.current_token() not in (before, None)
+    with CaptureQueriesContext(connection) as after:
+        page_text(client, standard)
+    assert [q for q in after if "pages_standardredirect" in q["sql"]]
+
+
+def test_without_a_change_it_is_not_rendered_afresh(client, standard):
+    page_text(client, standard)
+
+    with CaptureQueriesContext(connection) as again:
+        page_text(client, standard)
+    assert not [q for q in again if "pages_standardredirect" in q["sql"]]
+
+
+def test_content_kept_in_a_transaction_that_read_before_a_change_committed_is_not_read(
+    client, standard, team, django_capture_on_commit_callbacks
+):
+    """A request that rendered between the change and its commit kept the old content under
+    the generation of that moment; the commit moves the generation on again."""
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        team.phone = "33 44 55 66"
+        team.save_revision().publish()
+    # The moment before the commit, as a concurrent request saw it: the old phone number,
+    # kept under the generation then current.
+    TeamPage.objects.filter(pk=team.pk).update(phone="70 10 20 31")
+    assert "70 10 20 31" in page_text(client, standard)
+    TeamPage.objects.filter(pk=team.pk).update(phone="33 44 55 66")
+
+    for callback in callbacks:  # the commit
+        callback()
+
+    html = page_text(client, standard)
+    assert "33 44 55 66" in html and "70 10 20 31" not in html
