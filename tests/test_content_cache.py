@@ -7,7 +7,10 @@ the page shows and requests it again.
 import datetime as dt
 
 import pytest
+from django.conf import settings
+from django.core.cache import CacheHandler, caches
 from django.db import connection
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from wagtail.documents import get_document_model
@@ -238,3 +241,26 @@ def test_content_kept_in_a_transaction_that_read_before_a_change_committed_is_no
 
     html = page_text(client, standard)
     assert "33 44 55 66" in html and "70 10 20 31" not in html
+
+
+def test_in_production_a_change_made_by_another_process_shows_at_once(client, standard, team):
+    """Production keeps the generation in the database cache, so a change saved through one
+    gunicorn worker or app server is seen by every other one on its next request, though
+    each keeps its rendered content in its own memory."""
+    shared = {**settings.CACHES, "shared": settings.SHARED_CACHES["database"]}
+    with override_settings(CACHES=shared):
+        try:
+            page_text(client, standard)  # kept in this process's memory
+            with connection.cursor() as cursor:
+                cursor.execute(f"SELECT count(*) FROM {settings.SHARED_CACHE_TABLE}")  # noqa: S608
+                assert cursor.fetchone() == (1,)  # the generation, in the database
+
+            # Another process: its own cache handler, writing to the same table.
+            other_process = CacheHandler(shared)["shared"]
+            other_process.set("public-content-generation", "set-elsewhere", timeout=None)
+            TeamPage.objects.filter(pk=team.pk).update(phone="33 44 55 66")
+
+            html = page_text(client, standard)
+            assert "33 44 55 66" in html and "70 10 20 31" not in html
+        finally:
+            caches["shared"].clear()
