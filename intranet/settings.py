@@ -161,9 +161,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # form's rate limit (workflows/public_intake/services.py). In production it is Django's database
 # cache, in a table the migrations make (intranet/migrations/0004_shared_cache.py), so all
 # gunicorn workers on all app servers count as one; DJANGO_SHARED_CACHE=memory keeps it in
-# each process (development, the tests: one process). Rendered public content always stays
-# in the process: its keys change with every content change (pages/content_cache.py), so a
-# stale entry is never read, and a process restarted with new templates starts empty.
+# each process (development, the tests: one process). It also holds the public content's
+# generation (pages/content_cache.py). Rendered public content itself stays in the process:
+# its keys change with the generation, so a stale entry is never read, and a process
+# restarted with new templates starts empty.
 SHARED_CACHE_TABLE = "brobygger_shared_cache"
 SHARED_CACHES = {
     "database": {

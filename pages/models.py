@@ -1,7 +1,7 @@
 """Wagtail content: the quality standard, the contact directory and the site's settings."""
 
-import uuid
 from datetime import timedelta
+from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -11,8 +11,6 @@ from django.http import Http404
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.functional import cached_property
-from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from modelcluster.models import ClusterableModel
@@ -661,53 +659,45 @@ class StandardPage(GuardsStandards, Page):
             )
 
     def get_context(self, request, *args, **kwargs):
+        """The page's context; its public content is kept rendered by the template
+        (pages/content_cache.py), so what only that content shows is read lazily: the
+        template calls `delivering_teams` and `redirects` only when it renders it afresh."""
         context = super().get_context(request, *args, **kwargs)
-        context["standard_content"] = self.public_content(request)
+        # A preview (or a request Wagtail did not serve) shows unsaved choices: never kept.
+        context["keep_content"] = not getattr(request, "is_preview", True)
+        if context["keep_content"]:
+            context["content_generation"] = content_cache.current_generation()
+            context["site_pk"] = getattr(Site.find_for_request(request), "pk", None)
+            context["failed_restrictions"] = ",".join(
+                str(restriction.pk) for restriction in failed_view_restrictions(request)
+            )
+        context["delivering_teams"] = partial(self.delivering_teams_visible_to, request)
+        context["redirects"] = self.redirects_with_destination
         return context
 
-    def public_content(self, request):
-        """The standard below its approval facts, as HTML: the same for every visitor who
-        passes the same view restrictions, so it is kept per live revision until anything
-        it shows changes (pages/content_cache.py). A preview renders its unsaved content."""
-        key = (
-            "standard",
-            self.pk,
-            self.live_revision_id,
-            get_language(),
-            getattr(Site.find_for_request(request), "pk", None),
-            ",".join(str(r.pk) for r in failed_view_restrictions(request)),
-        )
-        html = content_cache.cached_html(request, key, lambda: self._render_content(request))
-        return mark_safe(html)  # noqa: S308 (rendered, and escaped, by our own template)
-
-    def _render_content(self, request):
-        # Read through the page's own relations, so a preview shows its unsaved choices.
+    def delivering_teams_visible_to(self, request):
+        """The delivering teams `request` may see, read through the page's own relations, so
+        a preview shows its unsaved choices."""
         chosen = self.delivering_teams.all()
         if isinstance(chosen, models.QuerySet):  # as saved: joined in the teams' query
             teams = TeamPage.objects.filter(standards=self)
         else:  # a preview's choices, held in memory
             teams = TeamPage.objects.filter(pk__in=[team.pk for team in chosen])
-        # With their destinations in the same query (a preview's unsaved redirects are in
-        # memory and read each destination as the template shows it); `pk` orders the
-        # redirects that have no sort order (made outside the editor) as they were made.
+        return visible_to(teams.live().order_by("title"), request)
+
+    def redirects_with_destination(self):
+        """The redirects that name a destination, with it read in the same query (a preview's
+        unsaved redirects are in memory); `pk` orders those without a sort order (made
+        outside the editor) as they were made."""
         redirects = self.redirects.select_related("destination").order_by("sort_order", "pk")
-        # Only `request` (for links relative to its site): nothing of the visitor's own.
-        return render_to_string(
-            "pages/includes/standard_content.html",
-            {
-                "request": request,
-                "page": self,
-                "sections": self.expanded_sections(),
-                "delivering_teams": visible_to(teams.live().order_by("title"), request),
-                "redirects": [r for r in redirects if r.destination_id],
-            },
-        )
+        return [redirect for redirect in redirects if redirect.destination_id]
 
     def expanded_sections(self):
         """`sections` with each text as the |richtext filter renders it (links resolved).
 
         The sections are expanded together, so the pages and documents they link to are
-        looked up once for the whole standard (as for one rich-text field), not per section.
+        looked up once for the whole standard (as for one rich-text field), not per section;
+        each is then rendered by Wagtail's own rich-text template, as the filter does.
         """
         sections = self.sections
         texts = [str(text) for _heading, text in sections]
@@ -715,7 +705,7 @@ class StandardPage(GuardsStandards, Page):
         if len(expanded) != len(texts) or any(_SECTION_BREAK in text for text in texts):
             expanded = [expand_db_html(text) for text in texts]  # cannot happen with clean HTML
         return [
-            (heading, mark_safe(html))  # noqa: S308 (what the |richtext filter returns)
+            (heading, render_to_string("wagtailcore/shared/richtext.html", {"html": html}))
             for (heading, _text), html in zip(sections, expanded, strict=True)
         ]
 
@@ -761,18 +751,6 @@ class StandardRedirect(Orderable):
                 fields=["standard", "reason"], name="unique_redirect_reason_per_standard"
             )
         ]
-
-
-class PublishedContentVersion(models.Model):
-    """One row whose token changes with every change to published content.
-
-    Rendered public content is cached under it (pages/content_cache.py).
-    """
-
-    token = models.UUIDField(_("token"), default=uuid.uuid4)
-
-    class Meta:
-        verbose_name = _("published content version")
 
 
 # --- Site settings -------------------------------------------------------------------------

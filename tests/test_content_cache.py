@@ -7,14 +7,16 @@ the page shows and requests it again.
 import datetime as dt
 
 import pytest
+from django.conf import settings
+from django.core.cache import CacheHandler, caches
 from django.db import connection
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from wagtail.documents import get_document_model
 from wagtail.models import PageViewRestriction, Site
 
-from pages import content_cache
-from pages.models import StandardRedirect
+from pages.models import StandardRedirect, TeamPage
 
 from .factories import (
     DepartmentPageFactory,
@@ -200,9 +202,65 @@ def test_each_language_has_its_own_content(client, standard, settings):
         ),
     ],
 )
-def test_every_change_the_content_may_show_renews_the_token(team, change):
-    before = content_cache.current_token()
+def test_after_every_change_the_content_may_show_it_is_rendered_afresh(
+    client, standard, team, change
+):
+    page_text(client, standard)  # kept
 
     change(team)
 
-    assert content_cache.current_token() not in (before, None)
+    with CaptureQueriesContext(connection) as after:
+        page_text(client, standard)
+    assert [q for q in after if "pages_standardredirect" in q["sql"]]
+
+
+def test_without_a_change_it_is_not_rendered_afresh(client, standard):
+    page_text(client, standard)
+
+    with CaptureQueriesContext(connection) as again:
+        page_text(client, standard)
+    assert not [q for q in again if "pages_standardredirect" in q["sql"]]
+
+
+def test_content_kept_in_a_transaction_that_read_before_a_change_committed_is_not_read(
+    client, standard, team, django_capture_on_commit_callbacks
+):
+    """A request that rendered between the change and its commit kept the old content under
+    the generation of that moment; the commit moves the generation on again."""
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        team.phone = "33 44 55 66"
+        team.save_revision().publish()
+    # The moment before the commit, as a concurrent request saw it: the old phone number,
+    # kept under the generation then current.
+    TeamPage.objects.filter(pk=team.pk).update(phone="70 10 20 31")
+    assert "70 10 20 31" in page_text(client, standard)
+    TeamPage.objects.filter(pk=team.pk).update(phone="33 44 55 66")
+
+    for callback in callbacks:  # the commit
+        callback()
+
+    html = page_text(client, standard)
+    assert "33 44 55 66" in html and "70 10 20 31" not in html
+
+
+def test_in_production_a_change_made_by_another_process_shows_at_once(client, standard, team):
+    """Production keeps the generation in the database cache, so a change saved through one
+    gunicorn worker or app server is seen by every other one on its next request, though
+    each keeps its rendered content in its own memory."""
+    shared = {**settings.CACHES, "shared": settings.SHARED_CACHES["database"]}
+    with override_settings(CACHES=shared):
+        try:
+            page_text(client, standard)  # kept in this process's memory
+            with connection.cursor() as cursor:
+                cursor.execute(f"SELECT count(*) FROM {settings.SHARED_CACHE_TABLE}")  # noqa: S608
+                assert cursor.fetchone() == (1,)  # the generation, in the database
+
+            # Another process: its own cache handler, writing to the same table.
+            other_process = CacheHandler(shared)["shared"]
+            other_process.set("public-content-generation", "set-elsewhere", timeout=None)
+            TeamPage.objects.filter(pk=team.pk).update(phone="33 44 55 66")
+
+            html = page_text(client, standard)
+            assert "33 44 55 66" in html and "70 10 20 31" not in html
+        finally:
+            caches["shared"].clear()

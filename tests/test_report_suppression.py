@@ -171,7 +171,9 @@ def _equations(original, published):
 
 def _possible_values(original, published, threshold):
     """{hidden cell: set of values}: brute force, though only until each hidden cell has shown
-    two values (a cell with one possible value has been worked out)."""
+    two values (a cell with one possible value has been worked out). Every value a cell may
+    take, not only those shown, is tried: a search finds a solution on either side of the
+    truth or proves there is none."""
     equations = _equations(original, published)
     cells = sorted({cell for terms, _rest in equations for cell, _sign in terms})
     truth = {cell: _cell(original, cell) for cell in cells}
@@ -207,31 +209,36 @@ def _possible_values(original, published, threshold):
                         bounds[cell], changed = new, True
         return bounds
 
-    def solvable(bounds):
+    def solution(bounds):
+        """Values for every cell within `bounds` that fit every equation, or None."""
         bounds = narrowed(bounds)
         if bounds is None:
-            return False
+            return None
         open_cells = [cell for cell in cells if bounds[cell][0] < bounds[cell][1]]
         if not open_cells:
-            return all(bounds[cell][0] in domains[cell] for cell in cells)
+            fits = all(bounds[cell][0] in domains[cell] for cell in cells)
+            return {cell: bounds[cell][0] for cell in cells} if fits else None
         cell = min(open_cells, key=lambda cell: bounds[cell][1] - bounds[cell][0])
         low, high = bounds[cell]
         values = [value for value in domains[cell] if low <= value <= high]
         for value in sorted(values, key=lambda value: value != truth[cell]):
-            if solvable({**bounds, cell: (value, value)}):
-                return True
-        return False
+            found = solution({**bounds, cell: (value, value)})
+            if found is not None:
+                return found
+        return None
 
     start = {cell: (min(domains[cell]), max(domains[cell])) for cell in cells}
-    assert solvable({**start, **{cell: (truth[cell],) * 2 for cell in cells}}), "the truth fits"
-    possible = {}
+    assert solution({cell: (truth[cell],) * 2 for cell in cells}), "the truth fits"
+    possible = {cell: {truth[cell]} for cell in cells}
     for cell in cells:
-        found = {truth[cell]}
-        for value in domains[cell]:
-            if value != truth[cell] and solvable({**start, cell: (value, value)}):
-                found.add(value)
-                break
-        possible[cell] = found
+        # One search each side of the truth: any solution found there is a second value
+        # for this cell, and for every other cell it gives a value other than the truth.
+        for side in ((start[cell][0], truth[cell] - 1), (truth[cell] + 1, start[cell][1])):
+            if len(possible[cell]) > 1 or side[0] > side[1]:
+                continue
+            found = solution({**start, cell: side})
+            for other, value in (found or {}).items():
+                possible[other].add(value)
     return possible
 
 

@@ -238,3 +238,17 @@ def test_without_a_team_the_queue_says_whom_to_ask_or_that_the_role_has_none(cli
     page = client.get(reverse("workflows:team_queue")).content.decode()
     assert "Your role does not work on cases, so it has no team queue." in page
     assert "Ask your leader" not in page
+
+
+def test_the_queue_filters_by_task_and_an_unknown_task_name_filters_nothing(
+    client, queue, coordinator_a, worker_a
+):
+    accept(client, coordinator_a, queue[0], worker_a)  # its triage done: an outreach task now
+
+    outreach = services.team_queue(coordinator_a, queue[0].team, task_name="outreach")
+    triage = services.team_queue(coordinator_a, queue[0].team, task_name="triage")
+    unknown = services.team_queue(coordinator_a, queue[0].team, task_name="no_such_task")
+
+    assert [task.process.case.pk for task in outreach] == [queue[0].pk]
+    assert {task.process.case.pk for task in triage} == {queue[1].pk, queue[2].pk}
+    assert unknown.count() == 3

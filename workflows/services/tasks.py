@@ -129,7 +129,8 @@ def team_queue(
         | (Q(flow_task=acknowledge) & Q(process__case__handover_team=team))
     )
     tasks = visible_tasks(user, tasks)
-    node = flow._nodes_by_name.get(task_name) if task_name else None
+    # no_obsolete: an unknown name is no node (viewflow would make an 'obsolete' one).
+    node = flow.instance.node(task_name, no_obsolete=True) if task_name else None
     if node is not None and node in queue_nodes():
         tasks = tasks.filter(flow_task=node)
     if assignment == "unassigned":

@@ -150,7 +150,8 @@ def _fire_batch(now, batch_size, passed_over):
                 now,
                 status=STATUS.ASSIGNED if owner_id else STATUS.NEW,
                 owner_id=owner_id,
-                owner_permission=flow.reassess._owner_permission,
+                # The node's own permission (a name, not a callable: no activation asked).
+                owner_permission=flow.reassess.calc_owner_permission(None),
             )
         )
     Task.objects.bulk_create(joins + switches + reassessments)
