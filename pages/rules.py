@@ -2,7 +2,7 @@
 
 import functools
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,6 +25,13 @@ class Rules:
     min_age: int
     max_age: int | None
     redirects: dict = field(default_factory=dict)  # RedirectReason value -> destination page id
+
+    def first_contact_due(self, received: date | datetime) -> date:
+        """The last day for the first outreach to a referral received on that day (or at
+        that moment, counted from its local date)."""
+        if isinstance(received, datetime):
+            received = timezone.localtime(received).date()
+        return received + timedelta(days=self.first_contact_deadline_days)
 
     def age_outside_range(self, age):
         """'under_age', 'over_age' or None for an age (None: unknown, never outside)."""

@@ -122,3 +122,13 @@ def test_redirects_come_from_the_published_revision(db):
     standard.save_revision()
 
     assert rules_in_force().redirects == {"substance_abuse": addiction.pk}
+
+
+def test_first_contact_is_due_the_deadline_days_after_the_local_day_of_receipt(db):
+    StandardPageFactory(first_contact_deadline_days=7)
+    rules = rules_in_force()
+    # 23:30 UTC on 2 March is already 3 March in Copenhagen: the local day counts.
+    late_evening = dt.datetime(2026, 3, 2, 23, 30, tzinfo=dt.UTC)
+
+    assert rules.first_contact_due(late_evening) == dt.date(2026, 3, 10)
+    assert rules.first_contact_due(dt.date(2026, 3, 2)) == dt.date(2026, 3, 9)

@@ -394,8 +394,7 @@ class CaseGenerator:
             stage=Stage.TRIAGE,
             standard_revision_id=rules.revision_id,
             referral_received_at=received,
-            first_contact_due=timezone.localtime(received).date()
-            + datetime.timedelta(days=rules.first_contact_deadline_days),
+            first_contact_due=rules.first_contact_due(received),
             created_at=received,
             created_by=coordinator,
         )
