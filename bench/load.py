@@ -169,7 +169,7 @@ def prepare_production(env, static_root, usernames, *, collect=False):
             "shell",
             "-c",
             "from django.contrib.auth import get_user_model\n"
-            "from intranet.management.commands.demo_data import DEMO_PASSWORD\n"
+            "from workflows.demo.data import DEMO_PASSWORD\n"
             f"for user in get_user_model().objects.filter(username__in={list(usernames)!r}):\n"
             "    user.set_password(DEMO_PASSWORD)\n"
             "    user.save(update_fields=['password'])\n",
@@ -180,7 +180,7 @@ def prepare_production(env, static_root, usernames, *, collect=False):
 
 
 def bench_password():
-    from intranet.management.commands.demo_data import DEMO_PASSWORD
+    from workflows.demo.data import DEMO_PASSWORD
 
     return DEMO_PASSWORD
 

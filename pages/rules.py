@@ -1,14 +1,23 @@
 """The rules of the quality standard in force at a given moment, as the process reads them."""
 
+import calendar
 import functools
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.models import PageLogEntry, Revision
 
 from .models import StandardPage
+
+
+def add_months(moment: datetime, months: int) -> datetime:
+    """The same day `months` later (the last day of the month when it has fewer days)."""
+    month_index = moment.month - 1 + months
+    year, month = moment.year + month_index // 12, month_index % 12 + 1
+    day = min(moment.day, calendar.monthrange(year, month)[1])
+    return moment.replace(year=year, month=month, day=day)
 
 
 class NoStandardInForce(Exception):
@@ -25,6 +34,20 @@ class Rules:
     min_age: int
     max_age: int | None
     redirects: dict = field(default_factory=dict)  # RedirectReason value -> destination page id
+
+    def first_contact_due(self, received: date | datetime) -> date:
+        """The last day for the first outreach to a referral received on that day (or at
+        that moment, counted from its local date)."""
+        if isinstance(received, datetime):
+            received = timezone.localtime(received).date()
+        return received + timedelta(days=self.first_contact_deadline_days)
+
+    def reassessment_due(self, support_from: datetime) -> datetime | None:
+        """When a support period counted from `support_from` is reassessed (None: the
+        standard sets no fixed interval)."""
+        if not self.reassessment_interval_months:
+            return None
+        return add_months(support_from, self.reassessment_interval_months)
 
     def age_outside_range(self, age):
         """'under_age', 'over_age' or None for an age (None: unknown, never outside)."""

@@ -8,7 +8,6 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 from wagtail.models import Page, Site
 
-from intranet.management.commands.demo_data import DEMO_PASSWORD, STAFF
 from intranet.roles import ROLES
 from pages.models import (
     DepartmentPage,
@@ -19,6 +18,7 @@ from pages.models import (
     TeamPage,
 )
 from pages.rules import rules_in_force
+from workflows.demo.data import DEMO_PASSWORD, STAFF
 from workflows.models import Case, Outcome, Stage
 
 from .conftest import demo_data

@@ -122,3 +122,29 @@ def test_redirects_come_from_the_published_revision(db):
     standard.save_revision()
 
     assert rules_in_force().redirects == {"substance_abuse": addiction.pk}
+
+
+def test_first_contact_is_due_the_deadline_days_after_the_local_day_of_receipt(db):
+    StandardPageFactory(first_contact_deadline_days=7)
+    rules = rules_in_force()
+    # 23:30 UTC on 2 March is already 3 March in Copenhagen: the local day counts.
+    late_evening = dt.datetime(2026, 3, 2, 23, 30, tzinfo=dt.UTC)
+
+    assert rules.first_contact_due(late_evening) == dt.date(2026, 3, 10)
+    assert rules.first_contact_due(dt.date(2026, 3, 2)) == dt.date(2026, 3, 9)
+
+
+def test_reassessment_is_due_the_interval_later_on_the_same_day_or_the_months_last(db):
+    StandardPageFactory(reassessment_interval_months=4)
+    rules = rules_in_force()
+
+    assert rules.reassessment_due(moment(2)) == moment(2).replace(month=7)
+    assert rules.reassessment_due(moment(2).replace(month=10, day=31)).date() == dt.date(
+        2027, 2, 28
+    )
+
+
+def test_without_an_interval_no_reassessment_is_due(db):
+    StandardPageFactory(reassessment_interval_months=None)
+
+    assert rules_in_force().reassessment_due(moment(2)) is None

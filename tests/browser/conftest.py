@@ -15,7 +15,7 @@ from django.db import DEFAULT_DB_ALIAS
 from playwright.sync_api import expect, sync_playwright
 from wagtail.models import Page
 
-from intranet.management.commands.demo_data import DEMO_PASSWORD
+from workflows.demo.data import DEMO_PASSWORD
 
 # Playwright's sync API runs an event loop in this thread; Django would otherwise refuse
 # every ORM call the test makes next to it.

@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from intranet.management.commands.demo_data import DEMO_PASSWORD
+from workflows.demo.data import DEMO_PASSWORD
 
 from ..factories import UserFactory
 

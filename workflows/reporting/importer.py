@@ -404,7 +404,7 @@ def _first_contact_due(team, received, cache):
     rules = cache[(team.pk, received)]
     if rules is None:
         return None, None
-    return received + datetime.timedelta(days=rules.first_contact_deadline_days), rules
+    return rules.first_contact_due(received), rules
 
 
 def _save(row: _Row, person: Person, imported_by, rules_cache):

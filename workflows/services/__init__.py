@@ -3,11 +3,12 @@
 The staff home, leaders' reports and (later) the public web form use these names.
 """
 
+from pages.rules import add_months
+
 from ..models import Outcome, Stage
 from .cases import (
     OutreachResult,
     SupportNext,
-    add_months,
     case_hand_over,
     consent_record,
     consent_withdraw,

@@ -1,6 +1,5 @@
 """The work on a case: triage decisions, contacts, goals, consent, support, handover, closure."""
 
-import calendar
 import datetime
 
 from django.core.exceptions import ValidationError
@@ -45,14 +44,6 @@ def _close(case, *, outcome, note=""):
     case.outcome_note = note
     case.closed_at = timezone.now()
     case.save()
-
-
-def add_months(moment: datetime.datetime, months: int) -> datetime.datetime:
-    """The same day `months` later (the last day of the month when it has fewer days)."""
-    month_index = moment.month - 1 + months
-    year, month = moment.year + month_index // 12, month_index % 12 + 1
-    day = min(moment.day, calendar.monthrange(year, month)[1])
-    return moment.replace(year=year, month=month, day=day)
 
 
 # --- Triage --------------------------------------------------------------------------------
@@ -326,12 +317,8 @@ def support_period_plan(*, case: Case) -> Case:
         rules = rules_in_force(team=case.team)
     except NoStandardInForce:
         rules = None
-    if rules is not None and rules.reassessment_interval_months:
-        case.reassessment_due_at = add_months(base, rules.reassessment_interval_months)
-        case.reassessment_revision_id = rules.revision_id
-    else:
-        case.reassessment_due_at = None
-        case.reassessment_revision_id = rules.revision_id if rules else None
+    case.reassessment_due_at = rules.reassessment_due(base) if rules else None
+    case.reassessment_revision_id = rules.revision_id if rules else None
     case.save(update_fields=["reassessment_due_at", "reassessment_revision"])
     return case
 

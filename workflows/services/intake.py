@@ -66,12 +66,7 @@ def referral_register(
         stage=Stage.TRIAGE,
         standard_revision_id=rules.revision_id if rules else None,
         referral_received_at=received_at,
-        first_contact_due=(
-            timezone.localtime(received_at).date()
-            + datetime.timedelta(days=rules.first_contact_deadline_days)
-            if rules
-            else None
-        ),
+        first_contact_due=rules.first_contact_due(received_at) if rules else None,
         created_by=registered_by,
         reopened_from=reopened_from,
     )
