@@ -313,7 +313,6 @@ CONTENT_SECURITY_POLICY = {
 WAGTAIL_SITE_NAME = "Brobygger"
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
 WAGTAIL_I18N_ENABLED = False
-WAGTAIL_FINISH_WORKFLOW_ACTION = "pages.moderation.publish_with_approval_date"
 WAGTAILSEARCH_BACKENDS = {
     "default": {
         "BACKEND": "wagtail.search.backends.database",

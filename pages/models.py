@@ -560,7 +560,10 @@ class StandardPage(GuardsStandards, Page):
         _("approval date"),
         null=True,
         blank=True,
-        help_text=_("Set automatically when the approval workflow publishes the standard."),
+        help_text=_(
+            "The date the council or committee approved the standard, as in its decision. "
+            "The reviewers approve it with the rest; the publication date is kept apart."
+        ),
     )
     next_review_date = models.DateField(
         _("next review"),
@@ -580,9 +583,7 @@ class StandardPage(GuardsStandards, Page):
                 FieldPanel("responsible_department"),
                 FieldPanel("delivering_teams"),
                 FieldPanel("approval_body"),
-                FieldRowPanel(
-                    [FieldPanel("approval_date", read_only=True), FieldPanel("next_review_date")]
-                ),
+                FieldRowPanel([FieldPanel("approval_date"), FieldPanel("next_review_date")]),
             ],
             heading=_("Responsibility and approval"),
         ),
@@ -656,6 +657,10 @@ class StandardPage(GuardsStandards, Page):
         if self.max_age is not None and self.min_age is not None and self.max_age < self.min_age:
             raise ValidationError(
                 {"max_age": _("The maximum age must not be lower than the minimum age.")}
+            )
+        if self.approval_date is not None and self.approval_date > timezone.localdate():
+            raise ValidationError(
+                {"approval_date": _("The approval date cannot be later than today.")}
             )
 
     def get_context(self, request, *args, **kwargs):

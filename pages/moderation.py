@@ -1,7 +1,6 @@
 """The approval workflow: its set-up in code and its finishing step (approval date, publish)."""
 
 from django.db import transaction
-from django.utils import timezone
 
 from intranet import roles
 
@@ -79,24 +78,6 @@ def ensure_approval_workflow(*, using="default"):
         )
     Group.objects.using(using).filter(name__in=WAGTAIL_DEFAULT_GROUPS).delete()
     return workflow
-
-
-def publish_with_approval_date(workflow_state, user=None):
-    """Publish the approved revision; for a standard, stamp today's date as its approval date.
-
-    Wagtail calls this (WAGTAIL_FINISH_WORKFLOW_ACTION) when the last approver approves.
-    The date is written into the approved revision itself, so the published page and
-    its revision history agree on when it was approved.
-    """
-    from .models import StandardPage  # Wagtail imports this module while models load
-
-    revision = workflow_state.content_object.get_latest_revision()
-    page = revision.as_object()
-    if isinstance(page, StandardPage):
-        page.approval_date = timezone.localdate()
-        revision.content = page.serializable_data()
-        revision.save(update_fields=["content"])
-    revision.publish(user=user)
 
 
 def _remembered(user, key, compute):

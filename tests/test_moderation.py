@@ -1,5 +1,6 @@
 """The approval workflow, walked through the Wagtail admin as editor, moderator and leader."""
 
+import datetime as dt
 from datetime import timedelta
 
 import pytest
@@ -42,6 +43,7 @@ def standard_form(**fields):
         "min_age": 18,
         "max_age": 65,
         "approval_body": "Social- og Sundhedsudvalget",
+        "approval_date": "2026-01-15",
         "next_review_date": "",
         "target_group": rich_text("<p>Voksne uden bolig med sindslidelse eller misbrug.</p>"),
         "redirects": inline_formset([]),
@@ -167,7 +169,8 @@ def test_standard_is_published_only_after_review_and_approval(client, editor, mo
     assert not page.live
     assert current_task_state(page).task.name == APPROVAL_TASK_NAME
 
-    # The leader approves (step 2): the standard is published with today's approval date.
+    # The leader approves (step 2): the standard is published with the date the committee
+    # approved it, as the editor entered it; the publication is a fact of its own.
     client.force_login(leader)
     response = workflow_action(client, page, "approve", current_task_state(page))
     assert response.status_code == 302
@@ -175,8 +178,9 @@ def test_standard_is_published_only_after_review_and_approval(client, editor, mo
     page = StandardPage.objects.get(pk=page.pk)
     assert page.live
     assert page.first_contact_deadline_days == 5
-    assert page.approval_date == timezone.localdate()
-    assert page.live_revision.as_object().approval_date == timezone.localdate()
+    assert page.approval_date == dt.date(2026, 1, 15)
+    assert page.live_revision.as_object().approval_date == dt.date(2026, 1, 15)
+    assert timezone.localtime(page.last_published_at).date() == timezone.localdate()
     assert WorkflowState.objects.get(object_id=str(page.pk)).status == "approved"
     publish = PageLogEntry.objects.get(page=page, action="wagtail.publish")
     assert publish.user == leader
@@ -185,6 +189,59 @@ def test_standard_is_published_only_after_review_and_approval(client, editor, mo
     client.force_login(editor)
     compare = reverse("wagtailadmin_pages:revisions_compare", args=(page.pk, "earliest", "latest"))
     assert client.get(compare).status_code == 200
+
+
+@pytest.mark.danish
+def test_the_approval_date_survives_a_later_publication_and_both_are_shown(
+    client, editor, moderator, leader
+):
+    """The date the committee approved the standard is the editor's to enter and the
+    reviewers' to approve; publishing a later correction keeps it, and the public page
+    shows it beside the date the standard was last published."""
+    index = standard_index()
+    client.force_login(editor)
+    client.post(
+        reverse("wagtailadmin_pages:add", args=("pages", "standardpage", index.pk)),
+        standard_form(**{"action-submit": "1"}),
+    )
+    page = StandardPage.objects.get(slug="skp")
+    for reviewer in (moderator, leader):
+        client.force_login(reviewer)
+        workflow_action(client, page, "approve", current_task_state(page))
+
+    # Months later, a correction of the deadline goes through the same two steps.
+    client.force_login(editor)
+    edit_url = reverse("wagtailadmin_pages:edit", args=(page.pk,))
+    response = client.post(
+        edit_url, standard_form(first_contact_deadline_days=5, **{"action-submit": "1"})
+    )
+    assert response.status_code == 302
+    for reviewer in (moderator, leader):
+        client.force_login(reviewer)
+        workflow_action(client, page, "approve", current_task_state(page))
+
+    page = StandardPage.objects.get(pk=page.pk)
+    assert page.first_contact_deadline_days == 5
+    assert page.approval_date == dt.date(2026, 1, 15)
+    html = client.get(page.url).content.decode()
+    assert "15. januar 2026" in html  # approved
+    assert timezone.localdate().strftime("%Y") in html and "Udgivet på denne side" in html
+
+
+@pytest.mark.danish
+def test_an_approval_date_in_the_future_is_refused_in_danish(client, editor):
+    index = standard_index()
+    client.force_login(editor)
+    tomorrow = timezone.localdate() + timedelta(days=1)
+
+    response = client.post(
+        reverse("wagtailadmin_pages:add", args=("pages", "standardpage", index.pk)),
+        standard_form(approval_date=tomorrow.isoformat()),
+    )
+
+    assert response.status_code == 200
+    assert "Godkendelsesdatoen kan ikke ligge efter i dag." in response.content.decode()
+    assert not StandardPage.objects.filter(slug="skp").exists()
 
 
 def test_editor_cannot_publish_directly(client, editor):
