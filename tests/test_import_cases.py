@@ -169,6 +169,22 @@ def test_an_excel_file_in_windows_1252_with_commas_is_read(world, admin_user):
     assert (person.alias, person.gender) == ("Måne", "female")
 
 
+@pytest.mark.parametrize(
+    "data",
+    [
+        pytest.param(b"\x8d", id="a byte Windows-1252 does not have"),
+        pytest.param(b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00\x81\x8d", id="xlsx"),
+    ],
+)
+def test_a_file_that_is_not_csv_text_is_refused_with_a_message(world, admin_user, data):
+    result = cases_import(data=data, imported_by=admin_user)
+
+    assert [(error.row, error.message) for error in result.errors] == [
+        (1, "The file is not a CSV file: save it as CSV.")
+    ]
+    assert Case.objects.count() == 0
+
+
 def test_the_template_shipped_in_docs_imports_cleanly(world, admin_user):
     data = (settings.BASE_DIR / "docs" / "import_template.csv").read_bytes()
 
@@ -279,3 +295,14 @@ def test_a_superuser_may_import(client, world, db):
     client.force_login(superuser)
 
     assert client.get(reverse("leader:import_cases")).status_code == 200
+
+
+@pytest.mark.danish
+def test_the_upload_screen_refuses_a_file_that_is_not_csv_in_danish(client, world, admin_user):
+    client.force_login(admin_user)
+
+    response = upload(client, b"\x8d\x81 not text")
+
+    assert response.status_code == 200
+    assert "Filen er ikke en CSV-fil: gem den som CSV." in response.content.decode()
+    assert Case.objects.count() == 0

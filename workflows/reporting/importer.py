@@ -116,12 +116,15 @@ def _column_name(heading):
     return re.sub(r"[\s\-]+", "_", name)
 
 
-def _decode(data: bytes) -> str:
-    """UTF-8 (with or without BOM); otherwise Windows-1252, which Excel's plain CSV uses."""
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("cp1252")
+def _decode(data: bytes) -> str | None:
+    """UTF-8 (with or without BOM); otherwise Windows-1252, which Excel's plain CSV uses;
+    None for neither (a spreadsheet or another file saved as something else than CSV)."""
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return None
 
 
 def _choice_lookup(choices):
@@ -449,7 +452,11 @@ def cases_import(*, data: bytes, imported_by=None, check_only: bool = False) -> 
     imported again safely.
     """
     result = ImportResult(checked_only=check_only)
-    rows, result.errors = _read(_decode(data))
+    text = _decode(data)
+    if text is None:
+        result.errors = [RowError(1, "", _("The file is not a CSV file: save it as CSV."))]
+        return result
+    rows, result.errors = _read(text)
     if result.errors:
         return result
     parser = _RowParser(_Lookups(), timezone.localdate())
