@@ -61,3 +61,27 @@ def test_in_the_database_cache_a_request_whose_transaction_fails_is_not_counted(
             assert LIMIT.count("198.51.100.7") == 0
         finally:
             caches[CACHE].clear()
+
+
+def test_other_addresses_filling_the_database_cache_do_not_reset_a_spent_limit(db, settings):
+    """Red team: past MAX_ENTRIES, Django's database cache culls a share of its current rows;
+    an attacker who spends its limit, then fills the table from other addresses, must not
+    get its counts deleted with them."""
+    small = {
+        **settings.SHARED_CACHES["database"],
+        "OPTIONS": {**settings.SHARED_CACHES["database"]["OPTIONS"], "MAX_ENTRIES": 20},
+    }
+    with override_settings(CACHES={**settings.CACHES, CACHE: small}):
+        caches[CACHE].clear()
+        try:
+            attacker = "198.51.100.7"
+            assert [LIMIT.admit(attacker) for _ in range(4)] == [True, True, True, False]
+            admitted_again = 0
+            for n in range(30):  # 90 rows of other addresses' counts, the table's limit 20
+                for _ in range(3):
+                    LIMIT.admit(f"203.0.113.{n}")
+                admitted_again += LIMIT.admit(attacker)
+            assert admitted_again == 0
+            assert LIMIT.count(attacker) == 3
+        finally:
+            caches[CACHE].clear()
