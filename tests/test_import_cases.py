@@ -185,6 +185,26 @@ def test_a_file_that_is_not_csv_text_is_refused_with_a_message(world, admin_user
     assert Case.objects.count() == 0
 
 
+def test_a_csv_file_from_excel_for_mac_with_cr_line_endings_is_read(world, admin_user):
+    template = (settings.BASE_DIR / "docs" / "import_template.csv").read_bytes()
+    data = template.replace(b"\r\n", b"\r").replace(b"\n", b"\r")
+
+    result = cases_import(data=data, imported_by=admin_user, check_only=True)
+
+    assert result.errors == [] and result.created == 2
+
+
+def test_a_cell_too_long_to_read_is_reported_on_its_row(world, admin_user):
+    data = csv_file(GOOD_ROWS[0], '"' + "x" * 200_000 + '"')
+
+    result = cases_import(data=data, imported_by=admin_user)
+
+    assert [(error.row, error.message) for error in result.errors] == [
+        (3, "The row cannot be read as CSV: save it as CSV.")
+    ]
+    assert Case.objects.count() == 0
+
+
 def test_the_template_shipped_in_docs_imports_cleanly(world, admin_user):
     data = (settings.BASE_DIR / "docs" / "import_template.csv").read_bytes()
 

@@ -356,9 +356,19 @@ class _RowParser:
 
 def _read(text):
     """(headings, [(row number, {column: value})]) or a RowError for the file as a whole."""
-    first_line = text.split("\n", 1)[0]
+    first_line = next(iter(text.splitlines()), "")
     delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    # Universal newlines: Excel for Mac's "CSV (Macintosh)" ends its lines with CR alone.
+    reader = csv.reader(io.StringIO(text, newline=None), delimiter=delimiter)
+    try:
+        return _read_rows(reader)
+    except csv.Error:  # e.g. a cell longer than the csv module reads (128 KiB)
+        return None, [
+            RowError(reader.line_num, "", _("The row cannot be read as CSV: save it as CSV."))
+        ]
+
+
+def _read_rows(reader):
     try:
         headings = [_column_name(h) for h in next(reader)]
     except StopIteration:
