@@ -540,7 +540,11 @@ class StandardPage(GuardsStandards, Page):
         help_text=_("Leave empty if the standard sets no fixed reassessment."),
     )
     min_age = models.PositiveSmallIntegerField(
-        _("minimum age"), default=18, validators=[MaxValueValidator(120)]
+        _("minimum age"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(120)],
+        help_text=_("Leave empty for no lower age limit."),
     )
     max_age = models.PositiveSmallIntegerField(
         _("maximum age"),

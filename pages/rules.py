@@ -31,7 +31,7 @@ class Rules:
     title: str
     first_contact_deadline_days: int
     reassessment_interval_months: int | None
-    min_age: int
+    min_age: int | None
     max_age: int | None
     redirects: dict = field(default_factory=dict)  # RedirectReason value -> destination page id
 
@@ -50,10 +50,11 @@ class Rules:
         return add_months(support_from, self.reassessment_interval_months)
 
     def age_outside_range(self, age):
-        """'under_age', 'over_age' or None for an age (None: unknown, never outside)."""
+        """'under_age', 'over_age' or None for an age (None: unknown, never outside). Only a
+        limit the standard sets can put an age outside."""
         if age is None:
             return None
-        if age < self.min_age:
+        if self.min_age is not None and age < self.min_age:
             return "under_age"
         if self.max_age is not None and age > self.max_age:
             return "over_age"

@@ -41,8 +41,9 @@ def test_first_contact_deadline_outside_1_to_90_days_is_rejected(db, days):
     assert "first_contact_deadline_days" in error.value.message_dict
 
 
-def test_open_ended_age_range_is_valid(db):
-    standard = StandardPageFactory.build(title="SKP", slug="skp", min_age=18, max_age=None)
+@pytest.mark.parametrize(("min_age", "max_age"), [(18, None), (None, 65), (None, None)])
+def test_an_age_range_open_at_either_end_or_both_is_valid(db, min_age, max_age):
+    standard = StandardPageFactory.build(title="SKP", slug="skp", min_age=min_age, max_age=max_age)
     standard.full_clean(exclude=["path", "depth"])
 
 

@@ -115,6 +115,30 @@ def test_standard_page_states_its_rules_in_plain_words(client, standard, team):
     assert "Nøgleboks" not in text  # internal notes stay on the team page, for staff
 
 
+def in_short(client, standard):
+    """The sentences of the standard's "In short" box."""
+    soup = BeautifulSoup(client.get(standard.url, **ENGLISH).content.decode(), "html.parser")
+    box = soup.select_one(".standard-rules")
+    return [" ".join(li.text.split()) for li in box.select("li")] if box else []
+
+
+@pytest.mark.parametrize(
+    ("min_age", "max_age", "sentence"),
+    [
+        (18, 65, "For people aged 18 to 65."),
+        (18, None, "For people aged 18 or over."),
+        (None, 65, "For people aged 65 or under."),
+        (None, None, None),
+    ],
+)
+def test_standard_page_states_exactly_the_age_limits_it_has(client, db, min_age, max_age, sentence):
+    standard = StandardPageFactory(min_age=min_age, max_age=max_age)
+
+    ages = [line for line in in_short(client, standard) if "aged" in line]
+
+    assert ages == ([sentence] if sentence else [])
+
+
 @pytest.mark.danish
 def test_standard_page_dates_are_danish(client, standard):
     response = client.get(standard.url, HTTP_ACCEPT_LANGUAGE="da")

@@ -148,3 +148,19 @@ def test_without_an_interval_no_reassessment_is_due(db):
     StandardPageFactory(reassessment_interval_months=None)
 
     assert rules_in_force().reassessment_due(moment(2)) is None
+
+
+@pytest.mark.parametrize(
+    ("min_age", "max_age", "outside"),
+    [
+        (None, None, {10: None, 17: None, 66: None, 99: None}),
+        (18, None, {17: "under_age", 18: None, 99: None}),
+        (None, 65, {10: None, 65: None, 66: "over_age"}),
+        (18, 65, {17: "under_age", 18: None, 65: None, 66: "over_age"}),
+    ],
+)
+def test_only_an_age_limit_the_standard_sets_puts_an_age_outside(db, min_age, max_age, outside):
+    StandardPageFactory(min_age=min_age, max_age=max_age)
+    rules = rules_in_force()
+
+    assert {age: rules.age_outside_range(age) for age in outside} == outside

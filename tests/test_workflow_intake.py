@@ -3,13 +3,14 @@
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
 from workflows.models import Case, Person, ReferralSource, Stage, validate_cpr
 
-from .factories import open_task, register_case
+from .factories import StandardPageFactory, open_task, register_case
 
 
 def _form(**overrides):
@@ -242,6 +243,18 @@ def test_triage_suggests_the_redirect_the_standard_implies(skp_standard, team_a)
     assert services.suggested_redirect(case=old) == RedirectReason.OVER_AGE
     assert services.suggested_redirect(case=acute) == RedirectReason.ACUTE
     assert services.suggested_redirect(case=adult) is None
+
+
+def test_without_an_age_limit_triage_never_suggests_an_age_redirect(db, team_a):
+    from workflows import services
+
+    with time_machine.travel(timezone.now() - timedelta(days=60)):
+        StandardPageFactory(delivering_teams=[team_a], min_age=None, max_age=None)
+    child = register_case(team=team_a, person=Person(alias="Lille", birth_year=2015))
+    old = register_case(team=team_a, person=Person(alias="Gamle Ole", birth_year=1930))
+
+    assert services.suggested_redirect(case=child) is None
+    assert services.suggested_redirect(case=old) is None
 
 
 def test_duplicates_are_only_searched_among_cases_the_user_may_see(registering, team_a, team_b):
