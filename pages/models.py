@@ -479,6 +479,18 @@ class RedirectReason(models.TextChoices):
     OTHER_MUNICIPALITY = "other_municipality", _("Lives in another municipality")
 
 
+class FirstContactRule(models.TextChoices):
+    """What a standard promises about the first outreach after a referral (pages/rules.py
+    turns it into a deadline)."""
+
+    NONE = "none", _("None stated")
+    CALENDAR_DAYS = "calendar_days", _("Within a number of days")
+    WORKING_DAYS = "working_days", _("Within a number of working days")
+    HOURS = "hours", _("Within a number of hours")
+    SAME_DAY = "same_day", _("The same day")
+    AS_SOON_AS_POSSIBLE = "asap", _("As soon as possible")
+
+
 class StandardPage(GuardsStandards, Page):
     """A quality standard (kvalitetsstandard) whose numbers drive the referral process."""
 
@@ -526,11 +538,31 @@ class StandardPage(GuardsStandards, Page):
         ),
     )
 
+    first_contact_rule = models.CharField(
+        _("first contact"),
+        max_length=20,
+        choices=FirstContactRule.choices,
+        # The default is what every standard meant before the rule had kinds: a revision
+        # saved then (without this field) reads as "within N days".
+        default=FirstContactRule.CALENDAR_DAYS,
+        help_text=_(
+            "What the standard promises about the first outreach after a referral. "
+            'Choose "none stated" if it promises nothing: no deadline is then set.'
+        ),
+    )
     first_contact_deadline_days = models.PositiveSmallIntegerField(
         _("first contact within (days)"),
-        default=7,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(90)],
-        help_text=_("Days from a referral is received until the first outreach attempt."),
+        help_text=_("Only for days or working days: the number the standard gives."),
+    )
+    first_contact_deadline_hours = models.PositiveSmallIntegerField(
+        _("first contact within (hours)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(168)],
+        help_text=_("Only for hours: the number the standard gives."),
     )
     reassessment_interval_months = models.PositiveSmallIntegerField(
         _("reassessment every (months)"),
@@ -593,12 +625,14 @@ class StandardPage(GuardsStandards, Page):
         ),
         MultiFieldPanel(
             [
+                FieldPanel("first_contact_rule"),
                 FieldRowPanel(
                     [
                         FieldPanel("first_contact_deadline_days"),
-                        FieldPanel("reassessment_interval_months"),
+                        FieldPanel("first_contact_deadline_hours"),
                     ]
                 ),
+                FieldPanel("reassessment_interval_months"),
                 FieldRowPanel([FieldPanel("min_age"), FieldPanel("max_age")]),
             ],
             heading=_("Rules the referral process follows"),
@@ -658,14 +692,34 @@ class StandardPage(GuardsStandards, Page):
 
     def clean(self):
         super().clean()
+        errors = {}
         if self.max_age is not None and self.min_age is not None and self.max_age < self.min_age:
-            raise ValidationError(
-                {"max_age": _("The maximum age must not be lower than the minimum age.")}
-            )
+            errors["max_age"] = _("The maximum age must not be lower than the minimum age.")
+        errors.update(self._first_contact_errors())
         if self.approval_date is not None and self.approval_date > timezone.localdate():
-            raise ValidationError(
-                {"approval_date": _("The approval date cannot be later than today.")}
-            )
+            errors["approval_date"] = _("The approval date cannot be later than today.")
+        if errors:
+            raise ValidationError(errors)
+
+    def _first_contact_errors(self):
+        """The number each first-contact rule needs, and none it does not: a number left
+        over from another choice would otherwise look like a promise the standard makes."""
+        errors = {}
+        for name, unit_rules in [
+            (
+                "first_contact_deadline_days",
+                (FirstContactRule.CALENDAR_DAYS, FirstContactRule.WORKING_DAYS),
+            ),
+            ("first_contact_deadline_hours", (FirstContactRule.HOURS,)),
+        ]:
+            value = getattr(self, name)
+            if self.first_contact_rule in unit_rules and value is None:
+                errors[name] = _("Enter the number the standard gives for this rule.")
+            elif self.first_contact_rule not in unit_rules and value is not None:
+                errors[name] = _(
+                    "Leave this empty: the first-contact rule chosen does not count in this unit."
+                )
+        return errors
 
     def get_context(self, request, *args, **kwargs):
         """The page's context; its public content is kept rendered by the template

@@ -38,6 +38,7 @@ def standard_form(**fields):
     data = {
         "title": "Kvalitetsstandard for SKP",
         "slug": "skp",
+        "first_contact_rule": "calendar_days",
         "first_contact_deadline_days": 7,
         "reassessment_interval_months": 4,
         "min_age": 18,

@@ -139,6 +139,32 @@ def test_standard_page_states_exactly_the_age_limits_it_has(client, db, min_age,
     assert ages == ([sentence] if sentence else [])
 
 
+@pytest.mark.parametrize(
+    ("rule", "days", "hours", "sentence"),
+    [
+        ("calendar_days", 1, None, "First contact within 1 day of the referral."),
+        ("calendar_days", 7, None, "First contact within 7 days of the referral."),
+        ("working_days", 3, None, "First contact within 3 working days of the referral."),
+        ("hours", None, 48, "First contact within 48 hours of the referral."),
+        ("same_day", None, None, "First contact the same day as the referral."),
+        ("asap", None, None, "First contact as soon as possible after the referral."),
+        ("none", None, None, None),
+    ],
+)
+def test_standard_page_promises_exactly_the_first_contact_its_standard_states(
+    client, db, rule, days, hours, sentence
+):
+    standard = StandardPageFactory(
+        first_contact_rule=rule,
+        first_contact_deadline_days=days,
+        first_contact_deadline_hours=hours,
+    )
+
+    promises = [line for line in in_short(client, standard) if "contact" in line]
+
+    assert promises == ([sentence] if sentence else [])
+
+
 @pytest.mark.danish
 def test_standard_page_dates_are_danish(client, standard):
     response = client.get(standard.url, HTTP_ACCEPT_LANGUAGE="da")
