@@ -491,6 +491,15 @@ class FirstContactRule(models.TextChoices):
     AS_SOON_AS_POSSIBLE = "asap", _("As soon as possible")
 
 
+class ReassessmentRule(models.TextChoices):
+    """When a standard has the support reassessed (pages/rules.py sets the date)."""
+
+    NONE = "none", _("No fixed reassessment")
+    ONCE = "once", _("Once, after a number of months")
+    EVERY = "every", _("Every number of months")
+    ABOUT = "about", _("After about a number of months (a reminder, not a deadline)")
+
+
 class StandardPage(GuardsStandards, Page):
     """A quality standard (kvalitetsstandard) whose numbers drive the referral process."""
 
@@ -564,12 +573,24 @@ class StandardPage(GuardsStandards, Page):
         validators=[MinValueValidator(1), MaxValueValidator(168)],
         help_text=_("Only for hours: the number the standard gives."),
     )
+    reassessment_rule = models.CharField(
+        _("reassessment"),
+        max_length=10,
+        choices=ReassessmentRule.choices,
+        # What every standard with a number meant before the rule had kinds: a revision
+        # saved then (without this field) reads as "every N months" (or none, without one).
+        default=ReassessmentRule.EVERY,
+        help_text=_(
+            '"Once" is not repeated when the support continues; "about" opens the '
+            "reassessment as a reminder, never counted as overdue."
+        ),
+    )
     reassessment_interval_months = models.PositiveSmallIntegerField(
-        _("reassessment every (months)"),
+        _("reassessment after (months)"),
         null=True,
         blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(24)],
-        help_text=_("Leave empty if the standard sets no fixed reassessment."),
+        help_text=_("The number of months the standard gives; empty for no fixed reassessment."),
     )
     min_age = models.PositiveSmallIntegerField(
         _("minimum age"),
@@ -632,7 +653,9 @@ class StandardPage(GuardsStandards, Page):
                         FieldPanel("first_contact_deadline_hours"),
                     ]
                 ),
-                FieldPanel("reassessment_interval_months"),
+                FieldRowPanel(
+                    [FieldPanel("reassessment_rule"), FieldPanel("reassessment_interval_months")]
+                ),
                 FieldRowPanel([FieldPanel("min_age"), FieldPanel("max_age")]),
             ],
             heading=_("Rules the referral process follows"),
@@ -696,6 +719,15 @@ class StandardPage(GuardsStandards, Page):
         if self.max_age is not None and self.min_age is not None and self.max_age < self.min_age:
             errors["max_age"] = _("The maximum age must not be lower than the minimum age.")
         errors.update(self._first_contact_errors())
+        months = self.reassessment_interval_months
+        if self.reassessment_rule == ReassessmentRule.NONE and months is not None:
+            errors["reassessment_interval_months"] = _(
+                "Leave this empty: the standard sets no fixed reassessment."
+            )
+        elif self.reassessment_rule != ReassessmentRule.NONE and months is None:
+            errors["reassessment_interval_months"] = _(
+                "Enter the number of months the standard gives."
+            )
         if self.approval_date is not None and self.approval_date > timezone.localdate():
             errors["approval_date"] = _("The approval date cannot be later than today.")
         if errors:

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.models import PageLogEntry, Revision
 
-from .models import FirstContactRule, StandardPage
+from .models import FirstContactRule, ReassessmentRule, StandardPage
 
 # Denmark's public holidays (helligdage), added year by year as they are asked for.
 DANISH_HOLIDAYS = holidays.country_holidays("DK")
@@ -49,6 +49,7 @@ class Rules:
     first_contact_rule: str
     first_contact_deadline_days: int | None
     first_contact_deadline_hours: int | None
+    reassessment_rule: str
     reassessment_interval_months: int | None
     min_age: int | None
     max_age: int | None
@@ -87,12 +88,23 @@ class Rules:
         """No clock, but such referrals come first in the queue."""
         return self.first_contact_rule == FirstContactRule.AS_SOON_AS_POSSIBLE
 
-    def reassessment_due(self, support_from: datetime) -> datetime | None:
-        """When a support period counted from `support_from` is reassessed (None: the
-        standard sets no fixed interval)."""
-        if not self.reassessment_interval_months:
+    def reassessment_due(
+        self, support_from: datetime, *, reassessed_before: bool = False
+    ) -> datetime | None:
+        """When a support period counted from `support_from` is reassessed (None: not
+        again). "Once" and "about" have no date after the first reassessment; "none",
+        never; "every", after each period."""
+        if self.reassessment_rule == ReassessmentRule.NONE:
+            return None
+        one_off = (ReassessmentRule.ONCE, ReassessmentRule.ABOUT)
+        if self.reassessment_rule in one_off and reassessed_before:
             return None
         return add_months(support_from, self.reassessment_interval_months)
+
+    @property
+    def reassessment_is_reminder(self) -> bool:
+        """ "About N months": the date reminds, and is never counted as overdue."""
+        return self.reassessment_rule == ReassessmentRule.ABOUT
 
     def age_outside_range(self, age):
         """'under_age', 'over_age' or None for an age (None: unknown, never outside). Only a
@@ -114,6 +126,13 @@ def _rules_from(standard, revision_id):
         first_contact_rule=standard.first_contact_rule,
         first_contact_deadline_days=standard.first_contact_deadline_days,
         first_contact_deadline_hours=standard.first_contact_deadline_hours,
+        # A revision saved before the rule had kinds reads as "every": without a number,
+        # it meant no fixed reassessment.
+        reassessment_rule=(
+            standard.reassessment_rule
+            if standard.reassessment_interval_months is not None
+            else ReassessmentRule.NONE
+        ),
         reassessment_interval_months=standard.reassessment_interval_months,
         min_age=standard.min_age,
         max_age=standard.max_age,

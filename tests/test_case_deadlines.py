@@ -114,6 +114,19 @@ def test_reassessment_is_overdue_in_support_once_its_date_has_passed(
     assert Case.objects.reassessment_overdue(at=NOW).filter(pk=case.pk).exists() is expected
 
 
+def test_a_reassessment_date_given_as_about_n_months_is_a_reminder_never_overdue(team_a):
+    case = case_due(
+        team_a,
+        YESTERDAY,
+        stage=Stage.SUPPORT,
+        first_contact_at=at(2026, 2, 27),
+        reassessment_due_at=NOW - timedelta(days=30),
+        reassessment_is_reminder=True,
+    )
+
+    assert not Case.objects.reassessment_overdue(at=NOW).filter(pk=case.pk).exists()
+
+
 # --- Every list counts the same cases ------------------------------------------------------
 
 # The team task each stage's case waits on (a case in intake has none yet: triage's stands in).

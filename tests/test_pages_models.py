@@ -88,6 +88,20 @@ def test_a_first_contact_rule_with_its_number_is_valid(db, rule, days, hours):
     ).full_clean(exclude=["path", "depth"])
 
 
+@pytest.mark.parametrize(
+    ("rule", "months"), [("once", None), ("every", None), ("about", None), ("none", 4)]
+)
+def test_a_reassessment_rule_needs_its_months_and_none_needs_none(db, rule, months):
+    standard = StandardPageFactory.build(
+        title="SKP", slug="skp", reassessment_rule=rule, reassessment_interval_months=months
+    )
+
+    with pytest.raises(ValidationError) as error:
+        standard.full_clean(exclude=["path", "depth"])
+
+    assert list(error.value.message_dict) == ["reassessment_interval_months"]
+
+
 @pytest.mark.danish
 def test_admin_form_answers_working_days_without_a_number_in_danish_and_keeps_the_input(
     client, editor

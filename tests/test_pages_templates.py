@@ -165,6 +165,42 @@ def test_standard_page_promises_exactly_the_first_contact_its_standard_states(
     assert promises == ([sentence] if sentence else [])
 
 
+@pytest.mark.parametrize(
+    ("rule", "months", "sentence"),
+    [
+        ("every", 1, "The support is reassessed every month."),
+        ("every", 4, "The support is reassessed every 4 months."),
+        ("once", 4, "The support is reassessed once, after 4 months."),
+        ("about", 3, "The support is reassessed after about 3 months."),
+        ("none", None, None),
+    ],
+)
+def test_standard_page_states_exactly_which_reassessment_the_standard_sets(
+    client, db, rule, months, sentence
+):
+    standard = StandardPageFactory(reassessment_rule=rule, reassessment_interval_months=months)
+
+    lines = [line for line in in_short(client, standard) if "reassessed" in line]
+
+    assert lines == ([sentence] if sentence else [])
+
+
+def test_a_standard_stating_no_rule_has_no_in_short_box(client, db):
+    standard = StandardPageFactory(
+        first_contact_rule="none",
+        first_contact_deadline_days=None,
+        reassessment_interval_months=None,
+        min_age=None,
+        max_age=None,
+    )
+
+    response = client.get(standard.url, **ENGLISH)
+
+    assert response.status_code == 200
+    assert in_short(client, standard) == []
+    assert "In short" not in response.content.decode()
+
+
 @pytest.mark.danish
 def test_standard_page_dates_are_danish(client, standard):
     response = client.get(standard.url, HTTP_ACCEPT_LANGUAGE="da")

@@ -254,3 +254,54 @@ def test_a_revision_saved_before_first_contact_had_kinds_reads_as_calendar_days(
 
     assert (rules.first_contact_rule, rules.first_contact_deadline_days) == ("calendar_days", 5)
     assert rules.first_contact_due(dt.date(2026, 3, 2)) == dt.date(2026, 3, 7)
+
+
+# --- Reassessment: each kind ---------------------------------------------------------------
+
+
+def reassessment_rules(rule, months):
+    StandardPageFactory(reassessment_rule=rule, reassessment_interval_months=months)
+    return rules_in_force()
+
+
+def test_once_after_4_months_is_due_after_the_first_period_and_never_again(db):
+    rules = reassessment_rules("once", 4)
+
+    assert rules.reassessment_due(moment(2)) == moment(2).replace(month=7)
+    assert rules.reassessment_due(moment(2).replace(month=7), reassessed_before=True) is None
+    assert not rules.reassessment_is_reminder
+
+
+def test_every_4_months_is_due_after_each_period(db):
+    rules = reassessment_rules("every", 4)
+
+    later = moment(2).replace(month=7)
+    assert rules.reassessment_due(later, reassessed_before=True) == later.replace(month=11)
+    assert not rules.reassessment_is_reminder
+
+
+def test_about_3_months_is_a_one_off_reminder(db):
+    rules = reassessment_rules("about", 3)
+
+    assert rules.reassessment_due(moment(2)) == moment(2).replace(month=6)
+    assert rules.reassessment_due(moment(2), reassessed_before=True) is None
+    assert rules.reassessment_is_reminder
+
+
+def test_a_revision_saved_before_reassessment_had_kinds_reads_as_every_n_months_or_none(db):
+    with_number = StandardPageFactory(reassessment_interval_months=4)
+    without = StandardPageFactory(reassessment_interval_months=None)
+    revisions = [with_number.live_revision, without.live_revision]
+    for revision in revisions:
+        del revision.content["reassessment_rule"]
+        revision.save(update_fields=["content"])
+    rules_of_revision.cache_clear()
+
+    old_with, old_without = (rules_of_revision(revision.pk) for revision in revisions)
+
+    assert old_with.reassessment_rule == "every"
+    assert old_with.reassessment_due(moment(2), reassessed_before=True) == moment(2).replace(
+        month=7
+    )
+    assert old_without.reassessment_rule == "none"
+    assert old_without.reassessment_due(moment(2)) is None

@@ -531,12 +531,14 @@ REASSESSMENT_STAGES = [Stage.SUPPORT, Stage.REASSESSMENT]
 def reassessment_overdue_q(at: datetime.datetime, prefix: str = "") -> Q:
     """The one rule for "reassessment overdue", as a filter on cases or on rows that point at
     a case (`prefix` as for `first_contact_overdue_q`): a case in support or reassessment
-    whose reassessment date (`reassessment_due_at`, set from the standard's "reassessed every
-    N months") has passed at `at`."""
+    whose reassessment date (`reassessment_due_at`, set from the standard's "once after" or
+    "every N months") has passed at `at`. A date the standard gives as "about N months" is
+    a reminder (`reassessment_is_reminder`), never overdue."""
     return Q(
         **{
             f"{prefix}stage__in": REASSESSMENT_STAGES,
             f"{prefix}reassessment_due_at__lt": at,
+            f"{prefix}reassessment_is_reminder": False,
         }
     )
 
@@ -644,6 +646,11 @@ class Case(models.Model):
     support_started_at = models.DateTimeField(_("support started"), null=True, blank=True)
     last_reassessed_at = models.DateTimeField(_("last reassessed"), null=True, blank=True)
     reassessment_due_at = models.DateTimeField(_("reassessment due"), null=True, blank=True)
+    reassessment_is_reminder = models.BooleanField(
+        _("reassessment date is a reminder"),
+        default=False,
+        help_text=_("The standard gives about a number of months: never counted as overdue."),
+    )
     reassessment_revision = models.ForeignKey(
         "wagtailcore.Revision",
         on_delete=models.PROTECT,
