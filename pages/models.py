@@ -592,6 +592,17 @@ class StandardPage(GuardsStandards, Page):
         validators=[MinValueValidator(1), MaxValueValidator(24)],
         help_text=_("The number of months the standard gives; empty for no fixed reassessment."),
     )
+    case_handling_deadline_days = models.PositiveSmallIntegerField(
+        _("decided within (days)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+        help_text=_(
+            "The case-handling deadline, if the standard gives one: days from the referral "
+            "until it is decided whether the support is given (6 weeks: 42). Separate from "
+            "the first contact; leave empty if the standard gives none."
+        ),
+    )
     min_age = models.PositiveSmallIntegerField(
         _("minimum age"),
         null=True,
@@ -656,6 +667,7 @@ class StandardPage(GuardsStandards, Page):
                 FieldRowPanel(
                     [FieldPanel("reassessment_rule"), FieldPanel("reassessment_interval_months")]
                 ),
+                FieldPanel("case_handling_deadline_days"),
                 FieldRowPanel([FieldPanel("min_age"), FieldPanel("max_age")]),
             ],
             heading=_("Rules the referral process follows"),
@@ -752,6 +764,13 @@ class StandardPage(GuardsStandards, Page):
                     "Leave this empty: the first-contact rule chosen does not count in this unit."
                 )
         return errors
+
+    @property
+    def case_handling_deadline_weeks(self):
+        """The case-handling deadline in whole weeks, as standards usually state it (None
+        when it is not a whole number of weeks)."""
+        days = self.case_handling_deadline_days
+        return days // 7 if days and days % 7 == 0 else None
 
     def get_context(self, request, *args, **kwargs):
         """The page's context; its public content is kept rendered by the template

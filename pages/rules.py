@@ -49,6 +49,7 @@ class Rules:
     first_contact_rule: str
     first_contact_deadline_days: int | None
     first_contact_deadline_hours: int | None
+    case_handling_deadline_days: int | None
     reassessment_rule: str
     reassessment_interval_months: int | None
     min_age: int | None
@@ -82,6 +83,15 @@ class Rules:
         if deadline is None:
             return None
         return timezone.localtime(deadline - timedelta(microseconds=1)).date()
+
+    def case_handling_due(self, received: date | datetime) -> date | None:
+        """The last day for deciding a referral received then, by the standard's
+        case-handling deadline (None: it gives none)."""
+        if self.case_handling_deadline_days is None:
+            return None
+        if isinstance(received, datetime):
+            received = timezone.localtime(received).date()
+        return received + timedelta(days=self.case_handling_deadline_days)
 
     @property
     def first_contact_as_soon_as_possible(self) -> bool:
@@ -126,6 +136,7 @@ def _rules_from(standard, revision_id):
         first_contact_rule=standard.first_contact_rule,
         first_contact_deadline_days=standard.first_contact_deadline_days,
         first_contact_deadline_hours=standard.first_contact_deadline_hours,
+        case_handling_deadline_days=standard.case_handling_deadline_days,
         # A revision saved before the rule had kinds reads as "every": without a number,
         # it meant no fixed reassessment.
         reassessment_rule=(

@@ -201,6 +201,26 @@ def test_a_standard_stating_no_rule_has_no_in_short_box(client, db):
     assert "In short" not in response.content.decode()
 
 
+@pytest.mark.parametrize(
+    ("days", "sentence"),
+    [
+        (42, "The referral is decided within 6 weeks."),
+        (7, "The referral is decided within 1 week."),
+        (10, "The referral is decided within 10 days."),
+        (None, None),
+    ],
+)
+def test_standard_page_states_its_case_handling_deadline_apart_from_first_contact(
+    client, db, days, sentence
+):
+    standard = StandardPageFactory(case_handling_deadline_days=days)
+
+    lines = in_short(client, standard)
+
+    assert [line for line in lines if "decided" in line] == ([sentence] if sentence else [])
+    assert "First contact within 7 days of the referral." in lines
+
+
 @pytest.mark.danish
 def test_standard_page_dates_are_danish(client, standard):
     response = client.get(standard.url, HTTP_ACCEPT_LANGUAGE="da")

@@ -305,3 +305,18 @@ def test_a_revision_saved_before_reassessment_had_kinds_reads_as_every_n_months_
     )
     assert old_without.reassessment_rule == "none"
     assert old_without.reassessment_due(moment(2)) is None
+
+
+def test_the_case_handling_deadline_is_its_own_rule_counted_from_the_local_day(db):
+    StandardPageFactory(first_contact_deadline_days=7, case_handling_deadline_days=42)
+    rules = rules_in_force()
+    late_evening = dt.datetime(2026, 3, 2, 23, 30, tzinfo=dt.UTC)  # 3 March in Copenhagen
+
+    assert rules.case_handling_due(late_evening) == dt.date(2026, 4, 14)
+    assert rules.first_contact_due(late_evening) == dt.date(2026, 3, 10)
+
+
+def test_without_a_case_handling_deadline_none_is_due(db):
+    StandardPageFactory()
+
+    assert rules_in_force().case_handling_due(moment(2)) is None

@@ -332,3 +332,22 @@ def test_an_alias_of_direction_controls_only_counts_as_empty(registering, team_a
 
     assert response.status_code == 200
     assert not Case.objects.exists()
+
+
+@pytest.mark.parametrize(("days", "shown"), [(42, True), (None, False)])
+def test_the_case_handling_deadline_is_set_at_intake_and_shown_until_triage(
+    client, db, team_a, coordinator_a, days, shown
+):
+    with time_machine.travel(timezone.now() - timedelta(days=60)):
+        StandardPageFactory(delivering_teams=[team_a], case_handling_deadline_days=days)
+    case = register_case(team=team_a)
+    client.force_login(coordinator_a)
+
+    page = client.get(reverse("workflows:case_detail", args=[case.pk])).content.decode()
+
+    expected = timezone.localdate() + timedelta(days=days) if days else None
+    assert case.decision_due == expected
+    assert ("Decision due" in page) is shown
+    Case.objects.filter(pk=case.pk).update(stage=Stage.OUTREACH)
+    page = client.get(reverse("workflows:case_detail", args=[case.pk])).content.decode()
+    assert "Decision due" not in page

@@ -631,6 +631,12 @@ class Case(models.Model):
         blank=True,
         help_text=_("The last day on which the first contact is in time."),
     )
+    decision_due = models.DateField(
+        _("decision due"),
+        null=True,
+        blank=True,
+        help_text=_("The standard's case-handling deadline: the referral is decided by then."),
+    )
     first_contact_deadline = models.DateTimeField(
         _("first contact overdue from"),
         null=True,
@@ -825,6 +831,11 @@ class Case(models.Model):
         if self.handover_sent_at:
             reached.add(Stage.HANDOVER)
         return reached
+
+    @property
+    def is_awaiting_decision(self):
+        """Not yet triaged: the standard's case-handling deadline (`decision_due`) applies."""
+        return self.stage in (Stage.INTAKE, Stage.TRIAGE)
 
     @property
     def is_without_standard(self):

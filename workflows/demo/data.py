@@ -280,6 +280,7 @@ OLDER_STANDARD = {
     "approved_years_ago": 3,
     "rules": {
         "first_contact_deadline_days": 42,
+        "case_handling_deadline_days": 42,
         "reassessment_interval_months": 12,
         "min_age": 18,
         "max_age": None,

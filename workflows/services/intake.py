@@ -67,6 +67,7 @@ def referral_register(
         standard_revision_id=rules.revision_id if rules else None,
         referral_received_at=received_at,
         **first_contact_fields(rules, received_at),
+        decision_due=rules.case_handling_due(received_at) if rules else None,
         created_by=registered_by,
         reopened_from=reopened_from,
     )
