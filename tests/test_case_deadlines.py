@@ -8,7 +8,9 @@ from datetime import date, datetime, time, timedelta
 import pytest
 import time_machine
 from django.apps import apps as django_apps
-from django.utils import translation
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 from viewflow.workflow.models import Process, Task
 from viewflow.workflow.status import STATUS
 
@@ -317,3 +319,21 @@ def test_the_migration_gives_existing_cases_the_end_of_their_due_day_as_deadline
         None,
     ]
     assert {case.pk: overdue(case) for case in cases} == judged
+
+
+def test_a_deadline_in_hours_is_shown_with_its_time_on_the_case_page_and_in_the_queue(
+    client, team_a, coordinator_a
+):
+    standard_promising(team_a, "hours", first_contact_deadline_hours=4)
+    with time_machine.travel(NOW, tick=False):
+        case = register_case(team=team_a)
+    client.force_login(coordinator_a)
+
+    with time_machine.travel(NOW + timedelta(hours=1), tick=False), translation.override("en"):
+        page = client.get(reverse("workflows:case_detail", args=[case.pk])).content.decode()
+        queue = client.get(reverse("workflows:team_queue") + f"?team={team_a.pk}").content.decode()
+
+    shown = date_format(timezone.localtime(NOW + timedelta(hours=4)), "SHORT_DATETIME_FORMAT")
+    assert case.first_contact_deadline_within_a_day
+    assert shown in page
+    assert shown in queue

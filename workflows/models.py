@@ -833,6 +833,13 @@ class Case(models.Model):
         return reached
 
     @property
+    def first_contact_deadline_within_a_day(self):
+        """The deadline falls within a day (a promise in hours): staff need its time, not
+        only the last day."""
+        deadline = self.first_contact_deadline
+        return deadline is not None and timezone.localtime(deadline).time() != datetime.time.min
+
+    @property
     def is_awaiting_decision(self):
         """Not yet triaged: the standard's case-handling deadline (`decision_due`) applies."""
         return self.stage in (Stage.INTAKE, Stage.TRIAGE)
