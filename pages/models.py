@@ -479,6 +479,27 @@ class RedirectReason(models.TextChoices):
     OTHER_MUNICIPALITY = "other_municipality", _("Lives in another municipality")
 
 
+class FirstContactRule(models.TextChoices):
+    """What a standard promises about the first outreach after a referral (pages/rules.py
+    turns it into a deadline)."""
+
+    NONE = "none", _("None stated")
+    CALENDAR_DAYS = "calendar_days", _("Within a number of days")
+    WORKING_DAYS = "working_days", _("Within a number of working days")
+    HOURS = "hours", _("Within a number of hours")
+    SAME_DAY = "same_day", _("The same day")
+    AS_SOON_AS_POSSIBLE = "asap", _("As soon as possible")
+
+
+class ReassessmentRule(models.TextChoices):
+    """When a standard has the support reassessed (pages/rules.py sets the date)."""
+
+    NONE = "none", _("No fixed reassessment")
+    ONCE = "once", _("Once, after a number of months")
+    EVERY = "every", _("Every number of months")
+    ABOUT = "about", _("After about a number of months (a reminder, not a deadline)")
+
+
 class StandardPage(GuardsStandards, Page):
     """A quality standard (kvalitetsstandard) whose numbers drive the referral process."""
 
@@ -526,21 +547,68 @@ class StandardPage(GuardsStandards, Page):
         ),
     )
 
+    first_contact_rule = models.CharField(
+        _("first contact"),
+        max_length=20,
+        choices=FirstContactRule.choices,
+        # The default is what every standard meant before the rule had kinds: a revision
+        # saved then (without this field) reads as "within N days".
+        default=FirstContactRule.CALENDAR_DAYS,
+        help_text=_(
+            "What the standard promises about the first outreach after a referral. "
+            'Choose "none stated" if it promises nothing: no deadline is then set.'
+        ),
+    )
     first_contact_deadline_days = models.PositiveSmallIntegerField(
         _("first contact within (days)"),
-        default=7,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(90)],
-        help_text=_("Days from a referral is received until the first outreach attempt."),
+        help_text=_("Only for days or working days: the number the standard gives."),
+    )
+    first_contact_deadline_hours = models.PositiveSmallIntegerField(
+        _("first contact within (hours)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(168)],
+        help_text=_("Only for hours: the number the standard gives."),
+    )
+    reassessment_rule = models.CharField(
+        _("reassessment"),
+        max_length=10,
+        choices=ReassessmentRule.choices,
+        # What every standard with a number meant before the rule had kinds: a revision
+        # saved then (without this field) reads as "every N months" (or none, without one).
+        default=ReassessmentRule.EVERY,
+        help_text=_(
+            '"Once" is not repeated when the support continues; "about" opens the '
+            "reassessment as a reminder, never counted as overdue."
+        ),
     )
     reassessment_interval_months = models.PositiveSmallIntegerField(
-        _("reassessment every (months)"),
+        _("reassessment after (months)"),
         null=True,
         blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(24)],
-        help_text=_("Leave empty if the standard sets no fixed reassessment."),
+        help_text=_("The number of months the standard gives; empty for no fixed reassessment."),
+    )
+    case_handling_deadline_days = models.PositiveSmallIntegerField(
+        _("decided within (days)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+        help_text=_(
+            "The case-handling deadline, if the standard gives one: days from the referral "
+            "until it is decided whether the support is given (6 weeks: 42). Separate from "
+            "the first contact; leave empty if the standard gives none."
+        ),
     )
     min_age = models.PositiveSmallIntegerField(
-        _("minimum age"), default=18, validators=[MaxValueValidator(120)]
+        _("minimum age"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(120)],
+        help_text=_("Leave empty for no lower age limit."),
     )
     max_age = models.PositiveSmallIntegerField(
         _("maximum age"),
@@ -589,12 +657,17 @@ class StandardPage(GuardsStandards, Page):
         ),
         MultiFieldPanel(
             [
+                FieldPanel("first_contact_rule"),
                 FieldRowPanel(
                     [
                         FieldPanel("first_contact_deadline_days"),
-                        FieldPanel("reassessment_interval_months"),
+                        FieldPanel("first_contact_deadline_hours"),
                     ]
                 ),
+                FieldRowPanel(
+                    [FieldPanel("reassessment_rule"), FieldPanel("reassessment_interval_months")]
+                ),
+                FieldPanel("case_handling_deadline_days"),
                 FieldRowPanel([FieldPanel("min_age"), FieldPanel("max_age")]),
             ],
             heading=_("Rules the referral process follows"),
@@ -654,14 +727,50 @@ class StandardPage(GuardsStandards, Page):
 
     def clean(self):
         super().clean()
+        errors = {}
         if self.max_age is not None and self.min_age is not None and self.max_age < self.min_age:
-            raise ValidationError(
-                {"max_age": _("The maximum age must not be lower than the minimum age.")}
+            errors["max_age"] = _("The maximum age must not be lower than the minimum age.")
+        errors.update(self._first_contact_errors())
+        months = self.reassessment_interval_months
+        if self.reassessment_rule == ReassessmentRule.NONE and months is not None:
+            errors["reassessment_interval_months"] = _(
+                "Leave this empty: the standard sets no fixed reassessment."
+            )
+        elif self.reassessment_rule != ReassessmentRule.NONE and months is None:
+            errors["reassessment_interval_months"] = _(
+                "Enter the number of months the standard gives."
             )
         if self.approval_date is not None and self.approval_date > timezone.localdate():
-            raise ValidationError(
-                {"approval_date": _("The approval date cannot be later than today.")}
-            )
+            errors["approval_date"] = _("The approval date cannot be later than today.")
+        if errors:
+            raise ValidationError(errors)
+
+    def _first_contact_errors(self):
+        """The number each first-contact rule needs, and none it does not: a number left
+        over from another choice would otherwise look like a promise the standard makes."""
+        errors = {}
+        for name, unit_rules in [
+            (
+                "first_contact_deadline_days",
+                (FirstContactRule.CALENDAR_DAYS, FirstContactRule.WORKING_DAYS),
+            ),
+            ("first_contact_deadline_hours", (FirstContactRule.HOURS,)),
+        ]:
+            value = getattr(self, name)
+            if self.first_contact_rule in unit_rules and value is None:
+                errors[name] = _("Enter the number the standard gives for this rule.")
+            elif self.first_contact_rule not in unit_rules and value is not None:
+                errors[name] = _(
+                    "Leave this empty: the first-contact rule chosen does not count in this unit."
+                )
+        return errors
+
+    @property
+    def case_handling_deadline_weeks(self):
+        """The case-handling deadline in whole weeks, as standards usually state it (None
+        when it is not a whole number of weeks)."""
+        days = self.case_handling_deadline_days
+        return days // 7 if days and days % 7 == 0 else None
 
     def get_context(self, request, *args, **kwargs):
         """The page's context; its public content is kept rendered by the template

@@ -3,13 +3,17 @@
 import calendar
 import functools
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
+import holidays
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.models import PageLogEntry, Revision
 
-from .models import StandardPage
+from .models import FirstContactRule, ReassessmentRule, StandardPage
+
+# Denmark's public holidays (helligdage), added year by year as they are asked for.
+DANISH_HOLIDAYS = holidays.country_holidays("DK")
 
 
 def add_months(moment: datetime, months: int) -> datetime:
@@ -18,6 +22,19 @@ def add_months(moment: datetime, months: int) -> datetime:
     year, month = moment.year + month_index // 12, month_index % 12 + 1
     day = min(moment.day, calendar.monthrange(year, month)[1])
     return moment.replace(year=year, month=month, day=day)
+
+
+def add_working_days(day: date, count: int) -> date:
+    """The `count`th working day after `day`: Monday to Friday, not a Danish public holiday."""
+    while count:
+        day += timedelta(days=1)
+        if day.weekday() < 5 and day not in DANISH_HOLIDAYS:
+            count -= 1
+    return day
+
+
+def _start_of(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 class NoStandardInForce(Exception):
@@ -29,31 +46,82 @@ class Rules:
     standard_id: int
     revision_id: int | None  # None only for a page made live in code without a revision
     title: str
-    first_contact_deadline_days: int
+    first_contact_rule: str
+    first_contact_deadline_days: int | None
+    first_contact_deadline_hours: int | None
+    case_handling_deadline_days: int | None
+    reassessment_rule: str
     reassessment_interval_months: int | None
-    min_age: int
+    min_age: int | None
     max_age: int | None
     redirects: dict = field(default_factory=dict)  # RedirectReason value -> destination page id
 
-    def first_contact_due(self, received: date | datetime) -> date:
-        """The last day for the first outreach to a referral received on that day (or at
-        that moment, counted from its local date)."""
+    def first_contact_deadline(self, received: date | datetime) -> datetime | None:
+        """The moment from which the first outreach to a referral received then is overdue
+        (None: the standard sets no clock). Days are counted from the local date of
+        receipt and run out when their last day ends; hours run from the moment itself (a
+        date alone counts from the start of that day)."""
+        rule = self.first_contact_rule
+        if rule in (FirstContactRule.NONE, FirstContactRule.AS_SOON_AS_POSSIBLE):
+            return None
+        if rule == FirstContactRule.HOURS:
+            start = received if isinstance(received, datetime) else _start_of(received)
+            return start + timedelta(hours=self.first_contact_deadline_hours)
         if isinstance(received, datetime):
             received = timezone.localtime(received).date()
-        return received + timedelta(days=self.first_contact_deadline_days)
+        if rule == FirstContactRule.WORKING_DAYS:
+            last_day = add_working_days(received, self.first_contact_deadline_days)
+        elif rule == FirstContactRule.SAME_DAY:
+            last_day = received
+        else:
+            last_day = received + timedelta(days=self.first_contact_deadline_days)
+        return _start_of(last_day + timedelta(days=1))
 
-    def reassessment_due(self, support_from: datetime) -> datetime | None:
-        """When a support period counted from `support_from` is reassessed (None: the
-        standard sets no fixed interval)."""
-        if not self.reassessment_interval_months:
+    def first_contact_due(self, received: date | datetime) -> date | None:
+        """The last day on which the first outreach is in time (None: no deadline)."""
+        deadline = self.first_contact_deadline(received)
+        if deadline is None:
+            return None
+        return timezone.localtime(deadline - timedelta(microseconds=1)).date()
+
+    def case_handling_due(self, received: date | datetime) -> date | None:
+        """The last day for deciding a referral received then, by the standard's
+        case-handling deadline (None: it gives none)."""
+        if self.case_handling_deadline_days is None:
+            return None
+        if isinstance(received, datetime):
+            received = timezone.localtime(received).date()
+        return received + timedelta(days=self.case_handling_deadline_days)
+
+    @property
+    def first_contact_as_soon_as_possible(self) -> bool:
+        """No clock, but such referrals come first in the queue."""
+        return self.first_contact_rule == FirstContactRule.AS_SOON_AS_POSSIBLE
+
+    def reassessment_due(
+        self, support_from: datetime, *, reassessed_before: bool = False
+    ) -> datetime | None:
+        """When a support period counted from `support_from` is reassessed (None: not
+        again). "Once" and "about" have no date after the first reassessment; "none",
+        never; "every", after each period."""
+        if self.reassessment_rule == ReassessmentRule.NONE:
+            return None
+        one_off = (ReassessmentRule.ONCE, ReassessmentRule.ABOUT)
+        if self.reassessment_rule in one_off and reassessed_before:
             return None
         return add_months(support_from, self.reassessment_interval_months)
 
+    @property
+    def reassessment_is_reminder(self) -> bool:
+        """ "About N months": the date reminds, and is never counted as overdue."""
+        return self.reassessment_rule == ReassessmentRule.ABOUT
+
     def age_outside_range(self, age):
-        """'under_age', 'over_age' or None for an age (None: unknown, never outside)."""
+        """'under_age', 'over_age' or None for an age (None: unknown, never outside). Only a
+        limit the standard sets can put an age outside."""
         if age is None:
             return None
-        if age < self.min_age:
+        if self.min_age is not None and age < self.min_age:
             return "under_age"
         if self.max_age is not None and age > self.max_age:
             return "over_age"
@@ -65,7 +133,17 @@ def _rules_from(standard, revision_id):
         standard_id=standard.pk,
         revision_id=revision_id,
         title=standard.title,
+        first_contact_rule=standard.first_contact_rule,
         first_contact_deadline_days=standard.first_contact_deadline_days,
+        first_contact_deadline_hours=standard.first_contact_deadline_hours,
+        case_handling_deadline_days=standard.case_handling_deadline_days,
+        # A revision saved before the rule had kinds reads as "every": without a number,
+        # it meant no fixed reassessment.
+        reassessment_rule=(
+            standard.reassessment_rule
+            if standard.reassessment_interval_months is not None
+            else ReassessmentRule.NONE
+        ),
         reassessment_interval_months=standard.reassessment_interval_months,
         min_age=standard.min_age,
         max_age=standard.max_age,

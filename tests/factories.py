@@ -152,6 +152,9 @@ class StandardPageFactory(PageFactory):
     slug = factory.Sequence(lambda n: f"skp-{n}")
     first_contact_deadline_days = 7
     reassessment_interval_months = 4
+    reassessment_rule = factory.LazyAttribute(
+        lambda standard: "every" if standard.reassessment_interval_months else "none"
+    )
     min_age = 18
     max_age = 65
     approval_body = "Social- og Sundhedsudvalget"

@@ -2,11 +2,15 @@
 list that shows them counting the same cases: the case page, the queue, the dashboard, the
 overview and the annual report."""
 
-from datetime import date, timedelta
+import importlib
+from datetime import date, datetime, time, timedelta
 
 import pytest
 import time_machine
-from django.utils import translation
+from django.apps import apps as django_apps
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 from viewflow.workflow.models import Process, Task
 from viewflow.workflow.status import STATUS
 
@@ -17,6 +21,7 @@ from workflows.reporting import dashboard as figures
 from workflows.reporting.periods import Period
 from workflows.reporting.status_report import status_report
 
+from .factories import StandardPageFactory, register_case
 from .test_status_report import NOW, at, make_case, rows_of
 
 TODAY = NOW.date()  # 2.3.2026
@@ -29,15 +34,16 @@ def case_due(team, due: date | None, *, stage=Stage.TRIAGE, **fields):
     received = at(2026, 2, 22) if due is None else at(due.year, due.month, due.day) - timedelta(7)
     case = make_case(person, team, received, stage=stage, **fields)
     if due is None:
-        Case.objects.filter(pk=case.pk).update(first_contact_due=None)
+        Case.objects.filter(pk=case.pk).update(first_contact_due=None, first_contact_deadline=None)
         case.refresh_from_db()
     return case
 
 
 def overdue(case, on=TODAY):
-    """Is the case overdue by the QuerySet and by the model, which must agree?"""
-    by_query = Case.objects.first_contact_overdue(on=on).filter(pk=case.pk).exists()
-    assert case.is_first_contact_overdue_on(on) is by_query
+    """Is the case overdue by the QuerySet and by the model, which must agree? (`on`: a
+    day, judged as it begins, or a moment)"""
+    by_query = Case.objects.first_contact_overdue(at=on).filter(pk=case.pk).exists()
+    assert case.is_first_contact_overdue_at(on) is by_query
     return by_query
 
 
@@ -108,6 +114,19 @@ def test_reassessment_is_overdue_in_support_once_its_date_has_passed(
     )
 
     assert Case.objects.reassessment_overdue(at=NOW).filter(pk=case.pk).exists() is expected
+
+
+def test_a_reassessment_date_given_as_about_n_months_is_a_reminder_never_overdue(team_a):
+    case = case_due(
+        team_a,
+        YESTERDAY,
+        stage=Stage.SUPPORT,
+        first_contact_at=at(2026, 2, 27),
+        reassessment_due_at=NOW - timedelta(days=30),
+        reassessment_is_reminder=True,
+    )
+
+    assert not Case.objects.reassessment_overdue(at=NOW).filter(pk=case.pk).exists()
 
 
 # --- Every list counts the same cases ------------------------------------------------------
@@ -200,3 +219,121 @@ def test_case_page_queue_dashboard_overview_and_report_agree_on_overdue_first_co
     # kept it; due today, closed before its deadline and without one are not assessed.
     assert report["Deadline missed"][0] == len(expected)
     assert report["Deadline kept"][0] == 1
+
+
+# --- First contact: kinds of promise beyond "within N days" ----------------------------------
+
+
+def standard_promising(team, rule, **numbers):
+    """A standard of `team` with that first-contact rule, published well before NOW."""
+    numbers.setdefault("first_contact_deadline_days", None)
+    with time_machine.travel(NOW - timedelta(days=60), tick=False):
+        StandardPageFactory(delivering_teams=[team], first_contact_rule=rule, **numbers)
+
+
+def overdue_everywhere(case, coordinator, team, moment):
+    """Is the case overdue at `moment` by the model, the queue filter, the dashboard's list
+    and counts, and the overview (which must all agree)?"""
+    scope = figures.Scope(period=Period.year(2026))
+    with time_machine.travel(moment, tick=False):
+        case.refresh_from_db()
+        queue = services.team_queue(coordinator, team, overdue_only=True)
+        listed = figures.breach_list(scope, figures.BREACH_FIRST_CONTACT, user=coordinator)
+        counts = figures.breach_counts(scope, user=coordinator)[figures.BREACH_FIRST_CONTACT]
+        answers = {
+            "model": case.is_first_contact_overdue,
+            "queue": case.pk in {task.process.case.pk for task in queue},
+            "breaches": case.pk in {c.pk for c in listed},
+            "counts": counts["total"] == 1,
+            "overview": services.stage_counts()[0]["overdue"] == 1,
+            "team": figures.team_workload(scope)[0]["first_contact_overdue"] == 1,
+        }
+    assert len(set(answers.values())) == 1, answers
+    return answers["model"]
+
+
+def test_same_day_received_at_2359_is_overdue_from_midnight_in_every_list(team_a, coordinator_a):
+    standard_promising(team_a, "same_day")
+    late_evening = datetime.combine(TODAY, time(23, 59), tzinfo=NOW.tzinfo)
+    with time_machine.travel(late_evening, tick=False):
+        case = register_case(team=team_a)
+
+    assert case.first_contact_due == TODAY
+    assert not overdue_everywhere(case, coordinator_a, team_a, late_evening + timedelta(seconds=59))
+    assert overdue_everywhere(case, coordinator_a, team_a, late_evening + timedelta(minutes=1))
+
+
+def test_hours_are_overdue_the_moment_they_run_out(team_a, coordinator_a):
+    standard_promising(
+        team_a, "hours", first_contact_deadline_hours=4, first_contact_deadline_days=None
+    )
+    with time_machine.travel(NOW, tick=False):
+        case = register_case(team=team_a)
+
+    assert not overdue_everywhere(case, coordinator_a, team_a, NOW + timedelta(hours=3, minutes=59))
+    assert overdue_everywhere(case, coordinator_a, team_a, NOW + timedelta(hours=4))
+
+
+def test_a_standard_stating_no_first_contact_deadline_never_makes_a_case_overdue(
+    team_a, coordinator_a
+):
+    standard_promising(team_a, "none", first_contact_deadline_days=None)
+    with time_machine.travel(NOW, tick=False):
+        case = register_case(team=team_a)
+
+    assert (case.first_contact_due, case.first_contact_deadline) == (None, None)
+    assert not case.is_without_standard  # a standard governs: it simply promises no deadline
+    assert not overdue_everywhere(case, coordinator_a, team_a, NOW + timedelta(days=365))
+
+
+def test_as_soon_as_possible_has_no_clock_but_comes_first_in_the_queue(team_a, coordinator_a):
+    standard_promising(team_a, "calendar_days", first_contact_deadline_days=1)
+    with time_machine.travel(NOW - timedelta(days=30), tick=False):
+        old_deadline = register_case(team=team_a)
+    standard_promising(team_a, "asap", first_contact_deadline_days=None)
+    with time_machine.travel(NOW, tick=False):
+        urgent = register_case(team=team_a)
+
+    queue = [task.process.case.pk for task in services.team_queue(coordinator_a, team_a)]
+
+    assert queue == [urgent.pk, old_deadline.pk]
+    assert urgent.first_contact_as_soon_as_possible and urgent.first_contact_deadline is None
+    assert not overdue(urgent, on=NOW + timedelta(days=365))
+
+
+def test_the_migration_gives_existing_cases_the_end_of_their_due_day_as_deadline(team_a):
+    migration = importlib.import_module(
+        "workflows.migrations.0013_backfill_case_first_contact_deadline"
+    )
+    cases = [case_due(team_a, YESTERDAY), case_due(team_a, TODAY), case_due(team_a, None)]
+    judged = {case.pk: overdue(case) for case in cases}
+    Case.objects.update(first_contact_deadline=None)
+
+    migration.backfill(django_apps, None)
+
+    for case in cases:
+        case.refresh_from_db()
+    assert [case.first_contact_deadline for case in cases] == [
+        datetime.combine(TODAY, time.min, tzinfo=NOW.tzinfo),
+        datetime.combine(TODAY + timedelta(days=1), time.min, tzinfo=NOW.tzinfo),
+        None,
+    ]
+    assert {case.pk: overdue(case) for case in cases} == judged
+
+
+def test_a_deadline_in_hours_is_shown_with_its_time_on_the_case_page_and_in_the_queue(
+    client, team_a, coordinator_a
+):
+    standard_promising(team_a, "hours", first_contact_deadline_hours=4)
+    with time_machine.travel(NOW, tick=False):
+        case = register_case(team=team_a)
+    client.force_login(coordinator_a)
+
+    with time_machine.travel(NOW + timedelta(hours=1), tick=False), translation.override("en"):
+        page = client.get(reverse("workflows:case_detail", args=[case.pk])).content.decode()
+        queue = client.get(reverse("workflows:team_queue") + f"?team={team_a.pk}").content.decode()
+
+    shown = date_format(timezone.localtime(NOW + timedelta(hours=4)), "SHORT_DATETIME_FORMAT")
+    assert case.first_contact_deadline_within_a_day
+    assert shown in page
+    assert shown in queue

@@ -168,3 +168,11 @@ def test_the_contact_forms_worker_list_is_read_by_one_plain_query(
         html = str(form["worker"])
     assert "DECLARE" not in queries.captured_queries[0]["sql"]  # no server-side cursor
     assert f'<option value="{worker_a.pk}" selected>' in html
+
+
+def test_a_reassessment_date_given_as_about_n_months_is_shown_as_a_reminder(client, case):
+    assert "(a reminder)" not in _page(client, case)
+
+    type(case).objects.filter(pk=case.pk).update(reassessment_is_reminder=True)
+
+    assert "about this date (a reminder)" in _page(client, case)

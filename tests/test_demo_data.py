@@ -17,7 +17,7 @@ from pages.models import (
     StandardPage,
     TeamPage,
 )
-from pages.rules import rules_in_force
+from pages.rules import rules_in_force, rules_of_revision
 from workflows.demo.data import DEMO_PASSWORD, STAFF
 from workflows.models import Case, Outcome, Stage
 
@@ -83,6 +83,21 @@ def test_demo_skp_standard_sets_the_rules_of_the_outreach_teams(demo):
     assert all(getattr(standard, name) for name in StandardPage.SECTIONS)
     assert standard.approval_body == "Social- og Sundhedsudvalget"
     assert not standard.is_due_for_review
+
+
+@pytest.mark.danish
+def test_demo_has_a_standard_written_the_other_way_and_its_page_promises_nothing_it_omits(
+    demo, client
+):
+    standard = StandardPage.objects.get(slug="opsoegende-gadeplansarbejde")
+    rules = rules_of_revision(standard.live_revision_id)
+
+    assert rules.first_contact_deadline(timezone.now()) is None
+    assert rules.reassessment_rule == "once"
+    assert (rules.min_age, rules.max_age) == (None, None)
+    html = client.get(standard.url, HTTP_ACCEPT_LANGUAGE="da").content.decode()
+    assert "Støtten revurderes én gang, efter 4 måneder." in html
+    assert "Første kontakt" not in html and "alderen" not in html
 
 
 def test_demo_redirects_send_every_reason_to_the_right_place(demo):

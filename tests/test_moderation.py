@@ -38,7 +38,9 @@ def standard_form(**fields):
     data = {
         "title": "Kvalitetsstandard for SKP",
         "slug": "skp",
+        "first_contact_rule": "calendar_days",
         "first_contact_deadline_days": 7,
+        "reassessment_rule": "every",
         "reassessment_interval_months": 4,
         "min_age": 18,
         "max_age": 65,

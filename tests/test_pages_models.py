@@ -41,9 +41,102 @@ def test_first_contact_deadline_outside_1_to_90_days_is_rejected(db, days):
     assert "first_contact_deadline_days" in error.value.message_dict
 
 
-def test_open_ended_age_range_is_valid(db):
-    standard = StandardPageFactory.build(title="SKP", slug="skp", min_age=18, max_age=None)
+@pytest.mark.parametrize(("min_age", "max_age"), [(18, None), (None, 65), (None, None)])
+def test_an_age_range_open_at_either_end_or_both_is_valid(db, min_age, max_age):
+    standard = StandardPageFactory.build(title="SKP", slug="skp", min_age=min_age, max_age=max_age)
     standard.full_clean(exclude=["path", "depth"])
+
+
+@pytest.mark.parametrize(
+    ("rule", "days", "hours", "field"),
+    [
+        ("calendar_days", None, None, "first_contact_deadline_days"),
+        ("working_days", None, None, "first_contact_deadline_days"),
+        ("hours", None, None, "first_contact_deadline_hours"),
+        ("none", 7, None, "first_contact_deadline_days"),
+        ("same_day", None, 4, "first_contact_deadline_hours"),
+        ("asap", 3, None, "first_contact_deadline_days"),
+        ("working_days", 5, 4, "first_contact_deadline_hours"),
+    ],
+)
+def test_a_first_contact_rule_needs_its_number_and_no_other(db, rule, days, hours, field):
+    standard = StandardPageFactory.build(
+        title="SKP",
+        slug="skp",
+        first_contact_rule=rule,
+        first_contact_deadline_days=days,
+        first_contact_deadline_hours=hours,
+    )
+
+    with pytest.raises(ValidationError) as error:
+        standard.full_clean(exclude=["path", "depth"])
+
+    assert list(error.value.message_dict) == [field]
+
+
+@pytest.mark.parametrize(
+    ("rule", "days", "hours"),
+    [("none", None, None), ("same_day", None, None), ("asap", None, None), ("hours", None, 4)],
+)
+def test_a_first_contact_rule_with_its_number_is_valid(db, rule, days, hours):
+    StandardPageFactory.build(
+        title="SKP",
+        slug="skp",
+        first_contact_rule=rule,
+        first_contact_deadline_days=days,
+        first_contact_deadline_hours=hours,
+    ).full_clean(exclude=["path", "depth"])
+
+
+@pytest.mark.parametrize(
+    ("rule", "months"), [("once", None), ("every", None), ("about", None), ("none", 4)]
+)
+def test_a_reassessment_rule_needs_its_months_and_none_needs_none(db, rule, months):
+    standard = StandardPageFactory.build(
+        title="SKP", slug="skp", reassessment_rule=rule, reassessment_interval_months=months
+    )
+
+    with pytest.raises(ValidationError) as error:
+        standard.full_clean(exclude=["path", "depth"])
+
+    assert list(error.value.message_dict) == ["reassessment_interval_months"]
+
+
+@pytest.mark.danish
+def test_admin_form_answers_working_days_without_a_number_in_danish_and_keeps_the_input(
+    client, editor
+):
+    index = standard_index()
+    client.force_login(editor)
+    data = nested_form_data(
+        {
+            "title": "SKP Vest",
+            "slug": "skp-vest",
+            "first_contact_rule": "working_days",
+            "first_contact_deadline_days": "",
+            "min_age": "",
+            "max_age": "",
+            "target_group": rich_text("<p>Voksne</p>"),
+            "redirects": inline_formset([]),
+            "comments": inline_formset([]),
+            "body": streamfield([]),
+        }
+    )
+
+    response = client.post(
+        reverse("wagtailadmin_pages:add", args=("pages", "standardpage", index.pk)),
+        data,
+        HTTP_ACCEPT_LANGUAGE="da",
+    )
+
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert form.errors["first_contact_deadline_days"] == [
+        "Angiv det tal, kvalitetsstandarden giver for denne regel."
+    ]
+    assert form["title"].value() == "SKP Vest"
+    assert form["first_contact_rule"].value() == "working_days"
+    assert not StandardPage.objects.exists()
 
 
 def test_admin_form_shows_the_age_error_and_saves_nothing(client, editor):

@@ -115,6 +115,112 @@ def test_standard_page_states_its_rules_in_plain_words(client, standard, team):
     assert "Nøgleboks" not in text  # internal notes stay on the team page, for staff
 
 
+def in_short(client, standard):
+    """The sentences of the standard's "In short" box."""
+    soup = BeautifulSoup(client.get(standard.url, **ENGLISH).content.decode(), "html.parser")
+    box = soup.select_one(".standard-rules")
+    return [" ".join(li.text.split()) for li in box.select("li")] if box else []
+
+
+@pytest.mark.parametrize(
+    ("min_age", "max_age", "sentence"),
+    [
+        (18, 65, "For people aged 18 to 65."),
+        (18, None, "For people aged 18 or over."),
+        (None, 65, "For people aged 65 or under."),
+        (None, None, None),
+    ],
+)
+def test_standard_page_states_exactly_the_age_limits_it_has(client, db, min_age, max_age, sentence):
+    standard = StandardPageFactory(min_age=min_age, max_age=max_age)
+
+    ages = [line for line in in_short(client, standard) if "aged" in line]
+
+    assert ages == ([sentence] if sentence else [])
+
+
+@pytest.mark.parametrize(
+    ("rule", "days", "hours", "sentence"),
+    [
+        ("calendar_days", 1, None, "First contact within 1 day of the referral."),
+        ("calendar_days", 7, None, "First contact within 7 days of the referral."),
+        ("working_days", 3, None, "First contact within 3 working days of the referral."),
+        ("hours", None, 48, "First contact within 48 hours of the referral."),
+        ("same_day", None, None, "First contact the same day as the referral."),
+        ("asap", None, None, "First contact as soon as possible after the referral."),
+        ("none", None, None, None),
+    ],
+)
+def test_standard_page_promises_exactly_the_first_contact_its_standard_states(
+    client, db, rule, days, hours, sentence
+):
+    standard = StandardPageFactory(
+        first_contact_rule=rule,
+        first_contact_deadline_days=days,
+        first_contact_deadline_hours=hours,
+    )
+
+    promises = [line for line in in_short(client, standard) if "contact" in line]
+
+    assert promises == ([sentence] if sentence else [])
+
+
+@pytest.mark.parametrize(
+    ("rule", "months", "sentence"),
+    [
+        ("every", 1, "The support is reassessed every month."),
+        ("every", 4, "The support is reassessed every 4 months."),
+        ("once", 4, "The support is reassessed once, after 4 months."),
+        ("about", 3, "The support is reassessed after about 3 months."),
+        ("none", None, None),
+    ],
+)
+def test_standard_page_states_exactly_which_reassessment_the_standard_sets(
+    client, db, rule, months, sentence
+):
+    standard = StandardPageFactory(reassessment_rule=rule, reassessment_interval_months=months)
+
+    lines = [line for line in in_short(client, standard) if "reassessed" in line]
+
+    assert lines == ([sentence] if sentence else [])
+
+
+def test_a_standard_stating_no_rule_has_no_in_short_box(client, db):
+    standard = StandardPageFactory(
+        first_contact_rule="none",
+        first_contact_deadline_days=None,
+        reassessment_interval_months=None,
+        min_age=None,
+        max_age=None,
+    )
+
+    response = client.get(standard.url, **ENGLISH)
+
+    assert response.status_code == 200
+    assert in_short(client, standard) == []
+    assert "In short" not in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("days", "sentence"),
+    [
+        (42, "The referral is decided within 6 weeks."),
+        (7, "The referral is decided within 1 week."),
+        (10, "The referral is decided within 10 days."),
+        (None, None),
+    ],
+)
+def test_standard_page_states_its_case_handling_deadline_apart_from_first_contact(
+    client, db, days, sentence
+):
+    standard = StandardPageFactory(case_handling_deadline_days=days)
+
+    lines = in_short(client, standard)
+
+    assert [line for line in lines if "decided" in line] == ([sentence] if sentence else [])
+    assert "First contact within 7 days of the referral." in lines
+
+
 @pytest.mark.danish
 def test_standard_page_dates_are_danish(client, standard):
     response = client.get(standard.url, HTTP_ACCEPT_LANGUAGE="da")

@@ -6,7 +6,7 @@ import io
 import json
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -49,10 +49,12 @@ def source(name):
 def make_case(person, team, received, *, source=None, due_days=7, **fields):
     """A case and its referral written straight to the register (no process)."""
     fields.setdefault("stage", Stage.CLOSED)
+    due = received.date() + timedelta(days=due_days)
     case = Case.objects.create(
         person=person,
         team=team,
-        first_contact_due=received.date() + timedelta(days=due_days),
+        first_contact_due=due,
+        first_contact_deadline=datetime.combine(due + timedelta(days=1), time.min, tzinfo=TZ),
         created_at=received,
         referral_received_at=received,
         **fields,

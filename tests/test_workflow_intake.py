@@ -3,13 +3,14 @@
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
 from workflows.models import Case, Person, ReferralSource, Stage, validate_cpr
 
-from .factories import open_task, register_case
+from .factories import StandardPageFactory, open_task, register_case
 
 
 def _form(**overrides):
@@ -244,6 +245,18 @@ def test_triage_suggests_the_redirect_the_standard_implies(skp_standard, team_a)
     assert services.suggested_redirect(case=adult) is None
 
 
+def test_without_an_age_limit_triage_never_suggests_an_age_redirect(db, team_a):
+    from workflows import services
+
+    with time_machine.travel(timezone.now() - timedelta(days=60)):
+        StandardPageFactory(delivering_teams=[team_a], min_age=None, max_age=None)
+    child = register_case(team=team_a, person=Person(alias="Lille", birth_year=2015))
+    old = register_case(team=team_a, person=Person(alias="Gamle Ole", birth_year=1930))
+
+    assert services.suggested_redirect(case=child) is None
+    assert services.suggested_redirect(case=old) is None
+
+
 def test_duplicates_are_only_searched_among_cases_the_user_may_see(registering, team_a, team_b):
     register_case(team=team_b, person=Person(alias="Kasketten", whereabouts="Torvet"))
 
@@ -319,3 +332,22 @@ def test_an_alias_of_direction_controls_only_counts_as_empty(registering, team_a
 
     assert response.status_code == 200
     assert not Case.objects.exists()
+
+
+@pytest.mark.parametrize(("days", "shown"), [(42, True), (None, False)])
+def test_the_case_handling_deadline_is_set_at_intake_and_shown_until_triage(
+    client, db, team_a, coordinator_a, days, shown
+):
+    with time_machine.travel(timezone.now() - timedelta(days=60)):
+        StandardPageFactory(delivering_teams=[team_a], case_handling_deadline_days=days)
+    case = register_case(team=team_a)
+    client.force_login(coordinator_a)
+
+    page = client.get(reverse("workflows:case_detail", args=[case.pk])).content.decode()
+
+    expected = timezone.localdate() + timedelta(days=days) if days else None
+    assert case.decision_due == expected
+    assert ("Decision due" in page) is shown
+    Case.objects.filter(pk=case.pk).update(stage=Stage.OUTREACH)
+    page = client.get(reverse("workflows:case_detail", args=[case.pk])).content.decode()
+    assert "Decision due" not in page

@@ -266,6 +266,31 @@ def test_reassessment_loop_opens_on_the_timer_and_continues_then_closes(
     assert case.process.status == PROCESS.DONE
 
 
+def test_once_after_4_months_is_reassessed_once_and_never_again(
+    client, team_a, coordinator_a, worker_a, table_owner
+):
+    with time_machine.travel(timezone.now() - timedelta(days=10), tick=True):
+        standard_with_redirects(
+            delivering_teams=[team_a], reassessment_rule="once", reassessment_interval_months=4
+        )
+    case = case_in_support(client, coordinator_a, worker_a, team_a)
+    assert case.reassessment_due_at.date() > timezone.localdate() + timedelta(days=110)
+
+    with table_owner(), time_machine.travel(case.reassessment_due_at + timedelta(hours=1)):
+        call_command("workflow_timers", stdout=io.StringIO())
+        client.force_login(worker_a)
+        response = client.post(
+            task_url(open_task(case, "reassess")),
+            {"decision": "continue", "note": "Fortsætter, god kontakt."},
+        )
+        assert response.status_code == 302
+
+    case.refresh_from_db()
+    assert (case.stage, case.reassessment_due_at) == (Stage.SUPPORT, None)
+    assert open_task(case, "wait_for_reassessment") is None
+    assert open_task(case, "end_support").owner == worker_a
+
+
 def test_without_a_reassessment_interval_support_has_no_timer(
     client, team_a, coordinator_a, worker_a
 ):

@@ -474,28 +474,54 @@ def normalise_case_reference(text: str) -> str:
     return f"{chars[:4]}-{chars[4:]}"
 
 
-def first_contact_overdue_q(on: datetime.date, prefix: str = "") -> Q:
+def _moment(at: datetime.date | datetime.datetime) -> datetime.datetime:
+    """A moment as given; a day as the moment it begins (local time)."""
+    if isinstance(at, datetime.datetime):
+        return at
+    return timezone.make_aware(datetime.datetime.combine(at, datetime.time.min))
+
+
+def first_contact_overdue_q(at: datetime.date | datetime.datetime, prefix: str = "") -> Q:
     """The one rule for "first contact overdue", as a filter on cases (`prefix` "") or on
     rows that point at a case (e.g. "process__case__" for tasks, "open_case__" for a
     FilteredRelation): the case is open, no contact with the person has been achieved
-    (`first_contact_at`), and its first-contact deadline (`first_contact_due`: the referral's
-    day plus the standard's "first contact within N days of the referral") is before `on`.
-    The deadline day itself is not overdue; a case without a deadline never is.
+    (`first_contact_at`), and its first-contact deadline (`first_contact_deadline`: the
+    moment the standard's promise runs out, `Rules.first_contact_deadline`) has come by `at`.
 
-    Whatever the stage: the standard promises a first contact within N days of the referral,
-    not a step of the process, and the annual report counts such a case as "deadline
-    missed" (`status_report._deadline`), so the live lists and the report count the same
-    cases. Through the services a case leaves outreach only with a first contact, so these
-    are in practice cases in triage or outreach. `on` is the day judged on (today, for the
-    live lists); the case's present state is read. `Case.is_first_contact_overdue_on` is
-    this rule for a case in hand."""
+    One moment for every kind of promise: "within 7 days" and "the same day" run out when
+    their last day ends (a referral of Monday answered "the same day" is overdue from
+    Tuesday 00:00, not at Monday 23:59), "within 4 hours" four hours after receipt. Judged
+    on a day (`at` a date), a case is overdue if its deadline had come when that day
+    began: the deadline day itself is not overdue. A case without a deadline (the
+    standard states none, or "as soon as possible") never is.
+
+    Whatever the stage: the standard promises a first contact after the referral, not a
+    step of the process, and the annual report counts such a case as "deadline missed"
+    (`status_report._deadline`), so the live lists and the report count the same cases.
+    The live lists judge at the present moment; the case's present state is read.
+    `Case.is_first_contact_overdue_at` is this rule for a case in hand."""
     return Q(
         **{
             f"{prefix}stage__in": OPEN_STAGES,
             f"{prefix}first_contact_at__isnull": True,
-            f"{prefix}first_contact_due__lt": on,
+            f"{prefix}first_contact_deadline__lte": _moment(at),
         }
     )
+
+
+def first_contact_fields(rules, received: datetime.datetime) -> dict:
+    """A new case's first-contact fields from the rules in force (None: no standard)."""
+    if rules is None:
+        return {
+            "first_contact_due": None,
+            "first_contact_deadline": None,
+            "first_contact_as_soon_as_possible": False,
+        }
+    return {
+        "first_contact_due": rules.first_contact_due(received),
+        "first_contact_deadline": rules.first_contact_deadline(received),
+        "first_contact_as_soon_as_possible": rules.first_contact_as_soon_as_possible,
+    }
 
 
 # The stages in which a case waits for its next reassessment.
@@ -505,12 +531,14 @@ REASSESSMENT_STAGES = [Stage.SUPPORT, Stage.REASSESSMENT]
 def reassessment_overdue_q(at: datetime.datetime, prefix: str = "") -> Q:
     """The one rule for "reassessment overdue", as a filter on cases or on rows that point at
     a case (`prefix` as for `first_contact_overdue_q`): a case in support or reassessment
-    whose reassessment date (`reassessment_due_at`, set from the standard's "reassessed every
-    N months") has passed at `at`."""
+    whose reassessment date (`reassessment_due_at`, set from the standard's "once after" or
+    "every N months") has passed at `at`. A date the standard gives as "about N months" is
+    a reminder (`reassessment_is_reminder`), never overdue."""
     return Q(
         **{
             f"{prefix}stage__in": REASSESSMENT_STAGES,
             f"{prefix}reassessment_due_at__lt": at,
+            f"{prefix}reassessment_is_reminder": False,
         }
     )
 
@@ -535,10 +563,10 @@ class CaseQuerySet(models.QuerySet):
     def open(self):
         return self.filter(stage__in=OPEN_STAGES)
 
-    def first_contact_overdue(self, *, on: datetime.date | None = None):
-        """Cases whose first contact is overdue on `on` (default today):
+    def first_contact_overdue(self, *, at: datetime.date | datetime.datetime | None = None):
+        """Cases whose first contact is overdue at `at` (default now; a day: as it began):
         `first_contact_overdue_q`."""
-        return self.filter(first_contact_overdue_q(on or timezone.localdate()))
+        return self.filter(first_contact_overdue_q(at or timezone.now()))
 
     def reassessment_overdue(self, *, at: datetime.datetime | None = None):
         """Cases whose reassessment is overdue at `at` (default now): `reassessment_overdue_q`."""
@@ -597,11 +625,38 @@ class Case(models.Model):
         editable=False,
         help_text=_("The referral's time of receipt, kept on the case for the leaders' figures."),
     )
-    first_contact_due = models.DateField(_("first contact due"), null=True, blank=True)
+    first_contact_due = models.DateField(
+        _("first contact due"),
+        null=True,
+        blank=True,
+        help_text=_("The last day on which the first contact is in time."),
+    )
+    decision_due = models.DateField(
+        _("decision due"),
+        null=True,
+        blank=True,
+        help_text=_("The standard's case-handling deadline: the referral is decided by then."),
+    )
+    first_contact_deadline = models.DateTimeField(
+        _("first contact overdue from"),
+        null=True,
+        blank=True,
+        help_text=_("The moment the standard's first-contact promise runs out."),
+    )
+    first_contact_as_soon_as_possible = models.BooleanField(
+        _("first contact as soon as possible"),
+        default=False,
+        help_text=_("The standard promises contact as soon as possible: first in the queue."),
+    )
     first_contact_at = models.DateTimeField(_("first contact"), null=True, blank=True)
     support_started_at = models.DateTimeField(_("support started"), null=True, blank=True)
     last_reassessed_at = models.DateTimeField(_("last reassessed"), null=True, blank=True)
     reassessment_due_at = models.DateTimeField(_("reassessment due"), null=True, blank=True)
+    reassessment_is_reminder = models.BooleanField(
+        _("reassessment date is a reminder"),
+        default=False,
+        help_text=_("The standard gives about a number of months: never counted as overdue."),
+    )
     reassessment_revision = models.ForeignKey(
         "wagtailcore.Revision",
         on_delete=models.PROTECT,
@@ -778,24 +833,36 @@ class Case(models.Model):
         return reached
 
     @property
+    def first_contact_deadline_within_a_day(self):
+        """The deadline falls within a day (a promise in hours): staff need its time, not
+        only the last day."""
+        deadline = self.first_contact_deadline
+        return deadline is not None and timezone.localtime(deadline).time() != datetime.time.min
+
+    @property
+    def is_awaiting_decision(self):
+        """Not yet triaged: the standard's case-handling deadline (`decision_due`) applies."""
+        return self.stage in (Stage.INTAKE, Stage.TRIAGE)
+
+    @property
     def is_without_standard(self):
         """Registered with no quality standard in force: no first-contact deadline."""
         return self.standard_revision_id is None and self.first_contact_due is None
 
-    def is_first_contact_overdue_on(self, on: datetime.date) -> bool:
+    def is_first_contact_overdue_at(self, at: datetime.date | datetime.datetime) -> bool:
         """`first_contact_overdue_q` for this case, read from its fields (no query); the
         tests hold the two to the same cases."""
         return (
             self.stage in OPEN_STAGES
             and self.first_contact_at is None
-            and self.first_contact_due is not None
-            and self.first_contact_due < on
+            and self.first_contact_deadline is not None
+            and self.first_contact_deadline <= _moment(at)
         )
 
     @property
     def is_first_contact_overdue(self):
-        """Overdue today (`first_contact_overdue_q`)."""
-        return self.is_first_contact_overdue_on(timezone.localdate())
+        """Overdue now (`first_contact_overdue_q`)."""
+        return self.is_first_contact_overdue_at(timezone.now())
 
 
 class CaseProcess(Process):

@@ -251,7 +251,9 @@ def _standard(index, spec, directory, approval, *, user, **fields):
 
 
 def create_standards(home, directory, *, user):
-    """The SKP standard with its rules and redirects, plus an older one overdue for review."""
+    """The SKP standard with its rules and redirects, plus an older one overdue for review
+    and one written the other way (no first-contact deadline, one reassessment, no age
+    limit)."""
     index = publish_child(
         home,
         StandardIndexPage,
@@ -265,6 +267,9 @@ def create_standards(home, directory, *, user):
     older_spec, skp_spec = data.OLDER_STANDARD, data.SKP_STANDARD
     older_approval = _years_later(today, -older_spec["approved_years_ago"])
     older = _standard(index, older_spec, directory, older_approval, user=user)
+    street_spec = data.STREET_STANDARD
+    street_approval = today - timedelta(days=street_spec["approved_days_ago"])
+    _standard(index, street_spec, directory, street_approval, user=user)
     pages = {**directory.teams, **directory.partners, "older": older}
     return _standard(
         index,

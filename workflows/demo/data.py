@@ -280,6 +280,7 @@ OLDER_STANDARD = {
     "approved_years_ago": 3,
     "rules": {
         "first_contact_deadline_days": 42,
+        "case_handling_deadline_days": 42,
         "reassessment_interval_months": 12,
         "min_age": 18,
         "max_age": None,
@@ -294,6 +295,39 @@ OLDER_STANDARD = {
         "how_to_apply": [
             "Ansøgning sendes til {myndighed}, som udarbejder en handleplan efter "
             "servicelovens § 141."
+        ],
+    },
+}
+
+# A standard written the other way, as some municipalities write theirs: it promises no
+# first-contact deadline, reassesses once, and sets no age limit. No team delivers it, so
+# it governs no demo case; it shows how such a standard is entered and shown.
+STREET_STANDARD = {
+    "slug": "opsoegende-gadeplansarbejde",
+    "title": "Kvalitetsstandard for opsøgende gadeplansarbejde (§ 99)",
+    "department": "sundhed",
+    "approved_days_ago": 400,
+    "rules": {
+        "first_contact_rule": "none",
+        "first_contact_deadline_days": None,
+        "reassessment_rule": "once",
+        "reassessment_interval_months": 4,
+        "min_age": None,
+        "max_age": None,
+    },
+    "sections": {
+        "legal_basis": ["Støtten gives efter servicelovens § 99."],
+        "target_group": [
+            "Borgere, der opholder sig på gaden eller i natvarmestuer, og som ikke selv "
+            "tager kontakt til de etablerede tilbud. Der er ingen aldersgrænse."
+        ],
+        "activities": [
+            "Medarbejderne går på gaden på faste ruter og tager kontakt, når borgeren er "
+            "klar til det. Der er derfor ingen fast frist for den første kontakt."
+        ],
+        "duration": [
+            "Forløbet vurderes én gang, cirka fire måneder efter at støtten er begyndt. "
+            "Derefter aftales det løbende med borgeren, hvor længe støtten fortsætter."
         ],
     },
 }

@@ -95,11 +95,10 @@ def unclaimed_tasks(cases: QuerySet, *, now: datetime.datetime, days: int) -> Qu
 def breach_counts(scope: Scope, *, user, now: datetime.datetime | None = None) -> dict:
     """{kind: {"total": n, "visible": n}}; "visible" counts what `user` may open."""
     now = now or timezone.now()
-    today = timezone.localdate(now)
     # Both breaches are of open cases: the stage index finds those few among the many closed.
     cases = scope.cases().open()
     visible = case_visibility(user)
-    first_contact, reassessment = first_contact_overdue_q(today), reassessment_overdue_q(now)
+    first_contact, reassessment = first_contact_overdue_q(now), reassessment_overdue_q(now)
     counts = cases.aggregate(
         first_contact=Count("pk", filter=first_contact),
         first_contact_visible=Count("pk", filter=first_contact & visible),
@@ -127,9 +126,9 @@ def breach_list(scope: Scope, kind: str, *, user, now: datetime.datetime | None 
     now = now or timezone.now()
     cases = scope.cases().filter(pk__in=Case.objects.visible_to(user).values("pk"))
     if kind == BREACH_FIRST_CONTACT:
-        rows = cases.first_contact_overdue(on=timezone.localdate(now))
+        rows = cases.first_contact_overdue(at=now)
         return rows.select_related("person", "team", "primary_worker", "referral").order_by(
-            "first_contact_due", "pk"
+            "first_contact_deadline", "pk"
         )
     if kind == BREACH_REASSESSMENT:
         rows = cases.reassessment_overdue(at=now)
@@ -292,7 +291,6 @@ def medians(scope: Scope) -> dict:
 def team_workload(scope: Scope, *, now: datetime.datetime | None = None) -> list[dict]:
     """Per team in scope: open cases and overdue ones (first contact or reassessment)."""
     now = now or timezone.now()
-    today = timezone.localdate(now)
     # Joined to the team's open cases only (the stage index finds them), grouped by team.
     rows = (
         scope.teams()
@@ -301,7 +299,7 @@ def team_workload(scope: Scope, *, now: datetime.datetime | None = None) -> list
         .annotate(
             open_cases=Count("open_case"),
             first_contact_overdue=Count(
-                "open_case", filter=first_contact_overdue_q(today, "open_case__")
+                "open_case", filter=first_contact_overdue_q(now, "open_case__")
             ),
             reassessment_overdue=Count(
                 "open_case", filter=reassessment_overdue_q(now, "open_case__")
@@ -318,7 +316,7 @@ def team_workload(scope: Scope, *, now: datetime.datetime | None = None) -> list
 def worker_workload(scope: Scope, *, now: datetime.datetime | None = None) -> list[dict]:
     """Per contact person: open cases as primary and as second contact person, and overdue."""
     now = now or timezone.now()
-    overdue = first_contact_overdue_q(timezone.localdate(now)) | reassessment_overdue_q(now)
+    overdue = first_contact_overdue_q(now) | reassessment_overdue_q(now)
     open_cases = scope.cases().open()
     workers = {}
     for role in ("primary_worker", "second_worker"):

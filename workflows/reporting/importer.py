@@ -31,6 +31,7 @@ from ..models import (
     ReferralSource,
     Stage,
     cpr_birth_date,
+    first_contact_fields,
     validate_cpr,
 )
 from ..models import Housing as HousingChoices
@@ -403,8 +404,8 @@ def _read_rows(reader):
     return rows, errors
 
 
-def _first_contact_due(team, received, cache):
-    """The deadline from the standard in force when the referral came (None without one)."""
+def _rules_for(team, received, cache):
+    """The rules of the standard in force when the referral came (None without one)."""
     if (team.pk, received) not in cache:
         try:
             rules = rules_in_force(team=team, at=_local_noon(received))
@@ -414,14 +415,11 @@ def _first_contact_due(team, received, cache):
             except NoStandardInForce:
                 rules = None
         cache[(team.pk, received)] = rules
-    rules = cache[(team.pk, received)]
-    if rules is None:
-        return None, None
-    return rules.first_contact_due(received), rules
+    return cache[(team.pk, received)]
 
 
 def _save(row: _Row, person: Person, imported_by, rules_cache):
-    due, rules = _first_contact_due(row.team, row.received, rules_cache)
+    rules = _rules_for(row.team, row.received, rules_cache)
     received_at = _local_noon(row.received)
     first_contact_at = _local_noon(row.first_contact) if row.first_contact else None
     refused_at_first_contact = row.outcome == Outcome.DECLINED and (
@@ -433,7 +431,7 @@ def _save(row: _Row, person: Person, imported_by, rules_cache):
         stage=Stage.CLOSED,
         standard_revision_id=rules.revision_id if rules else None,
         referral_received_at=received_at,
-        first_contact_due=due,
+        **first_contact_fields(rules, received_at),
         first_contact_at=first_contact_at,
         support_started_at=None if refused_at_first_contact else first_contact_at,
         outcome=row.outcome,

@@ -20,7 +20,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Cast, Coalesce, Least, NullIf, Substr, TruncDate
+from django.db.models.functions import Cast, Coalesce, Least, NullIf, Substr
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -468,26 +468,19 @@ def _outcomes(period):
 
 
 def _deadline(period):
-    today = timezone.localdate()
-    cases = (
-        Case.objects.filter(
-            referral__received_at__gte=period.start,
-            referral__received_at__lt=period.end,
-            first_contact_due__isnull=False,
-        )
-        .exclude(outcome__in=TRIAGE_OUTCOMES)
-        .annotate(contact_day=TruncDate("first_contact_at"), closed_day=TruncDate("closed_at"))
-    )
-    kept = Q(first_contact_at__isnull=False, contact_day__lte=F("first_contact_due"))
-    late = Q(first_contact_at__isnull=False, contact_day__gt=F("first_contact_due"))
+    # Judged against the deadline moment (`first_contact_overdue_q`), so "within 4 hours"
+    # and "the same day" count as the live lists count them.
+    cases = Case.objects.filter(
+        referral__received_at__gte=period.start,
+        referral__received_at__lt=period.end,
+        first_contact_deadline__isnull=False,
+    ).exclude(outcome__in=TRIAGE_OUTCOMES)
+    kept = Q(first_contact_at__lt=F("first_contact_deadline"))
+    late = Q(first_contact_at__gte=F("first_contact_deadline"))
     # No contact: missed if the case was closed after its deadline, or is overdue now by
     # the live lists' rule, so the report and the dashboard count the same open cases.
-    closed_late = Q(
-        first_contact_at__isnull=True,
-        closed_at__isnull=False,
-        closed_day__gt=F("first_contact_due"),
-    )
-    missed = late | closed_late | first_contact_overdue_q(today)
+    closed_late = Q(first_contact_at__isnull=True, closed_at__gte=F("first_contact_deadline"))
+    missed = late | closed_late | first_contact_overdue_q(timezone.now())
     counts = cases.aggregate(kept=Count("pk", filter=kept), missed=Count("pk", filter=missed))
     assessed = counts["kept"] + counts["missed"]
     table = Table(

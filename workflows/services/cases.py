@@ -311,15 +311,22 @@ def person_update(*, person: Person, data: dict) -> Person:
 
 @transaction.atomic
 def support_period_plan(*, case: Case) -> Case:
-    """Set the next reassessment date from the standard in force now (None: no fixed one)."""
+    """Set the next reassessment date from the standard in force now (None: no fixed one,
+    or a one-off reassessment already made)."""
     base = case.last_reassessed_at or case.support_started_at or timezone.now()
     try:
         rules = rules_in_force(team=case.team)
     except NoStandardInForce:
         rules = None
-    case.reassessment_due_at = rules.reassessment_due(base) if rules else None
+    reassessed_before = case.last_reassessed_at is not None
+    case.reassessment_due_at = (
+        rules.reassessment_due(base, reassessed_before=reassessed_before) if rules else None
+    )
+    case.reassessment_is_reminder = bool(rules and rules.reassessment_is_reminder)
     case.reassessment_revision_id = rules.revision_id if rules else None
-    case.save(update_fields=["reassessment_due_at", "reassessment_revision"])
+    case.save(
+        update_fields=["reassessment_due_at", "reassessment_is_reminder", "reassessment_revision"]
+    )
     return case
 
 

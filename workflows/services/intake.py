@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from pages.models import TeamPage
 from pages.rules import NoStandardInForce, rules_in_force
 
-from ..models import Case, Person, Referral, ReferralSource, Stage
+from ..models import Case, Person, Referral, ReferralSource, Stage, first_contact_fields
 
 
 @transaction.atomic
@@ -66,7 +66,8 @@ def referral_register(
         stage=Stage.TRIAGE,
         standard_revision_id=rules.revision_id if rules else None,
         referral_received_at=received_at,
-        first_contact_due=rules.first_contact_due(received_at) if rules else None,
+        **first_contact_fields(rules, received_at),
+        decision_due=rules.case_handling_due(received_at) if rules else None,
         created_by=registered_by,
         reopened_from=reopened_from,
     )

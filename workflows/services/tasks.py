@@ -59,6 +59,9 @@ TASK_LIST_FIELDS = (
     "process__status",
     "process__case__stage",
     "process__case__first_contact_due",
+    "process__case__first_contact_deadline",
+    "process__case__first_contact_as_soon_as_possible",
+    "process__case__standard_revision",
     "process__case__first_contact_at",
     "process__case__person__name",
     "process__case__person__alias",
@@ -81,7 +84,13 @@ def open_tasks():
             case_team_title=F("process__case__team__title"),
             case_acute=F("process__case__referral__acute"),
         )
-        .order_by(F("process__case__first_contact_due").asc(nulls_last=True), "created", "pk")
+        # "As soon as possible" has no clock but comes first; then the nearest deadline.
+        .order_by(
+            F("process__case__first_contact_as_soon_as_possible").desc(),
+            F("process__case__first_contact_deadline").asc(nulls_last=True),
+            "created",
+            "pk",
+        )
     )
 
 
@@ -140,7 +149,7 @@ def team_queue(
     elif assignment == "others":
         tasks = tasks.exclude(owner=user).exclude(owner__isnull=True)
     if overdue_only:
-        tasks = tasks.filter(first_contact_overdue_q(timezone.localdate(), "process__case__"))
+        tasks = tasks.filter(first_contact_overdue_q(timezone.now(), "process__case__"))
     return tasks
 
 

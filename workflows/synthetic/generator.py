@@ -52,6 +52,7 @@ from ..models import (
     Reassessment,
     Referral,
     ReferralSource,
+    first_contact_fields,
 )
 from ..services import users_with_perm_in_team
 from .patterns import Cast, record
@@ -486,7 +487,8 @@ class _Copy:
     def _case(self):
         case = self.case = self._row(Case, self.pattern.case)
         case.referral_received_at = case.created_at = self.received
-        case.first_contact_due = self.rules.first_contact_due(self.received)
+        for name, value in first_contact_fields(self.rules, self.received).items():
+            setattr(case, name, value)
         achieved = [c.occurred_at for c in self.contacts if c.achieved]
         case.first_contact_at = min(achieved) if achieved else None
         case.reassessment_due_at = self.due if self.due else self._due()

@@ -32,7 +32,8 @@ from ..models import (
 
 # Fields the generator sets itself: who the case is about, its own clock and numbering.
 _OWN_FIELDS = {"id", "person", "process", "reference", "referral_received_at", "created_at"}
-_OWN_FIELDS |= {"first_contact_due", "first_contact_at", "reassessment_due_at"}
+_OWN_FIELDS |= {"first_contact_due", "first_contact_deadline", "first_contact_as_soon_as_possible"}
+_OWN_FIELDS |= {"first_contact_at", "reassessment_due_at"}
 
 
 @dataclass
