@@ -34,6 +34,7 @@ from pages.models import (
     StandardRedirect,
     TeamPage,
 )
+from pages.rules import rules_of_revision
 
 from .. import services
 from ..flows import ReferralFlow
@@ -544,10 +545,11 @@ def _redirect(case, demo, *, coordinator, reason, note):
 def _reassessment_due(case, demo, *, support_started_days_ago):
     """Backdate a case's support period and fire its timer, as `workflow_timers` would.
 
-    Demo only: it puts a case at the reassessment step today instead of in 4 months.
+    Demo only: it puts a case at the reassessment step today instead of months from now,
+    at the date its own standard's rule gives.
     """
     support_started = _days_ago(support_started_days_ago)
-    due = services.add_months(support_started, 4)
+    due = rules_of_revision(case.standard_revision_id).reassessment_due(support_started)
     Case.objects.filter(pk=case.pk).update(
         support_started_at=support_started, reassessment_due_at=due
     )
