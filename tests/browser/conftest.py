@@ -8,6 +8,7 @@ from importlib import import_module
 from pathlib import Path
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from django.apps import apps as django_apps
 from django.core.management import call_command
 from django.core.management.sql import emit_post_migrate_signal
@@ -112,15 +113,36 @@ def logged_in(new_page):
     return log_in
 
 
+# WCAG 2.1 A and AA: the accessibility the law asks of Danish public bodies' web pages.
+WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+_AXE = Axe()  # axe-core, as the package ships it (page.evaluate: our CSP allows no <script>)
+
+
+def axe_violations(page):
+    """axe-core's WCAG 2.1 A/AA violations on the page as it stands: [(rule, [targets])]."""
+    results = _AXE.run(
+        page,
+        options={"runOnly": {"type": "tag", "values": WCAG_21_AA}, "resultTypes": ["violations"]},
+    )
+    return [
+        (violation["id"], [node["target"] for node in violation["nodes"]])
+        for violation in results.response["violations"]
+    ]
+
+
 @pytest.fixture
 def screenshot(request):
-    """screenshot(page, "step") saves test-artifacts/screenshots/<test>-<step>.png."""
+    """screenshot(page, "step") saves test-artifacts/screenshots/<test>-<step>.png, and
+    fails the step if axe-core finds a WCAG 2.1 AA violation on our page (not in Wagtail's
+    own admin, /admin/, which we do not write)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     test_name = re.sub(r"[^\w-]+", "_", request.node.name)
 
     def take(page, step):
         path = SCREENSHOTS / f"{test_name}-{step}.png"
         page.screenshot(path=str(path), full_page=True)
+        if "/admin/" not in page.url:
+            assert axe_violations(page) == [], f"{step}: {page.url}"
         return path
 
     return take
