@@ -7,8 +7,9 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.apps import apps
+from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from wagtail.models import Revision
 
 from pages.models import LegalBasis
@@ -148,6 +149,17 @@ def test_triage_shows_the_basis_and_a_change_takes_that_standards_deadline(
     assert case.legal_basis == LegalBasis.SECTION_85 and case.stage == Stage.OUTREACH
     assert case.standard_revision_id == section_85_standard.live_revision_id
     assert case.first_contact_due == received + timedelta(days=14)
+
+
+def test_the_refusal_is_said_in_danish(team_a, worker_a, skp_standard):
+    with translation.override("da"), pytest.raises(ValidationError) as refused:
+        register_case(team=team_a, registered_by=worker_a, legal_basis="85")
+
+    assert refused.value.message_dict["legal_basis"] == [
+        "Teamet har ingen udgivet kvalitetsstandard for § 85: socialpædagogisk støtte, så "
+        "henvendelsen kan ikke behandles efter den. Vælg et andet lovgrundlag, eller henvis "
+        "henvendelsen."
+    ]
 
 
 def test_intake_refuses_a_basis_the_team_has_no_standard_for(
