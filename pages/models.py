@@ -500,6 +500,14 @@ class ReassessmentRule(models.TextChoices):
     ABOUT = "about", _("After about a number of months (a reminder, not a deadline)")
 
 
+class LegalBasis(models.TextChoices):
+    """The section of the Social Services Act (serviceloven) a standard, and so a case,
+    rests on: one team may deliver a standard for each, and a case follows only its own."""
+
+    SECTION_99 = "99", _("§ 99: support and contact person")
+    SECTION_85 = "85", _("§ 85: socio-pedagogical support")
+
+
 class StandardPage(GuardsStandards, Page):
     """A quality standard (kvalitetsstandard) whose numbers drive the referral process."""
 
@@ -510,6 +518,18 @@ class StandardPage(GuardsStandards, Page):
         blank=True,
         related_name="+",
         verbose_name=_("responsible department"),
+    )
+    legal_basis_section = models.CharField(
+        _("section of the Social Services Act"),
+        max_length=10,
+        choices=LegalBasis.choices,
+        # Every standard before the choice existed was an SKP standard: a revision saved
+        # then (without this field) reads as § 99.
+        default=LegalBasis.SECTION_99,
+        help_text=_(
+            "The section the support is given under. A referral is triaged by the team's "
+            "standard for the section chosen at intake or triage."
+        ),
     )
     legal_basis = RichTextField(_("legal basis"), blank=True, features=SECTION_FEATURES)
     target_group = RichTextField(_("target group"), blank=True, features=SECTION_FEATURES)
@@ -650,6 +670,7 @@ class StandardPage(GuardsStandards, Page):
             [
                 FieldPanel("responsible_department"),
                 FieldPanel("delivering_teams"),
+                FieldPanel("legal_basis_section"),
                 FieldPanel("approval_body"),
                 FieldRowPanel([FieldPanel("approval_date"), FieldPanel("next_review_date")]),
             ],

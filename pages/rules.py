@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.models import PageLogEntry, Revision
 
-from .models import FirstContactRule, ReassessmentRule, StandardPage
+from .models import FirstContactRule, LegalBasis, ReassessmentRule, StandardPage
 
 # Denmark's public holidays (helligdage), added year by year as they are asked for.
 DANISH_HOLIDAYS = holidays.country_holidays("DK")
@@ -41,11 +41,16 @@ class NoStandardInForce(Exception):
     """No published quality standard governs the team at that moment."""
 
 
+class NoStandardForBasis(NoStandardInForce):
+    """The team delivers standards, but none for the legal basis asked for."""
+
+
 @dataclass(frozen=True)
 class Rules:
     standard_id: int
     revision_id: int | None  # None only for a page made live in code without a revision
     title: str
+    legal_basis: str  # LegalBasis value
     first_contact_rule: str
     first_contact_deadline_days: int | None
     first_contact_deadline_hours: int | None
@@ -133,6 +138,7 @@ def _rules_from(standard, revision_id):
         standard_id=standard.pk,
         revision_id=revision_id,
         title=standard.title,
+        legal_basis=standard.legal_basis_section,
         first_contact_rule=standard.first_contact_rule,
         first_contact_deadline_days=standard.first_contact_deadline_days,
         first_contact_deadline_hours=standard.first_contact_deadline_hours,
@@ -159,8 +165,12 @@ def _rules_from_revision(revision):
     return _rules_from(standard, revision.pk)
 
 
-def _standard_for(team):
-    """The live standard delivered by `team`; without one, the most recently introduced.
+def _standard_for(team, legal_basis):
+    """The live standard for `legal_basis` delivered by `team`.
+
+    Never a standard for another basis: a team delivering standards, none of them for this
+    basis, has none (`NoStandardForBasis`). A team named on no standard at all (or no team)
+    gets the most recently introduced standard for the basis.
 
     Only the columns that say which revision is in force: the rules come from the revision
     (a whole standard page, body and all, cost more than the rest of a registration's reads).
@@ -168,22 +178,30 @@ def _standard_for(team):
     standards = (
         StandardPage.objects.live()
         .order_by("-first_published_at", "-pk")
-        .only("live_revision_id", "last_published_at")
+        .only("live_revision_id", "last_published_at", "legal_basis_section")
     )
     if team is not None:
-        governing = standards.filter(delivering_teams=getattr(team, "pk", team)).first()
-        if governing is not None:
-            return governing
-    return standards.first()
+        delivered = list(standards.filter(delivering_teams=getattr(team, "pk", team)))
+        if delivered:
+            for standard in delivered:
+                if standard.legal_basis_section == legal_basis:
+                    return standard
+            raise NoStandardForBasis(
+                _("The team has no published quality standard for %(basis)s.")
+                % {"basis": LegalBasis(legal_basis).label}
+            )
+    return standards.filter(legal_basis_section=legal_basis).first()
 
 
-def rules_in_force(*, team=None, at: datetime | None = None) -> Rules:
-    """The published rules governing `team` at moment `at` (default: now).
+def rules_in_force(
+    *, team=None, legal_basis: str = LegalBasis.SECTION_99, at: datetime | None = None
+) -> Rules:
+    """The published rules for `legal_basis` governing `team` at moment `at` (default: now).
 
     Only published revisions count: a draft or a revision awaiting approval never
     governs a case. For a past moment, the revision that was published last before it.
     """
-    standard = _standard_for(team)
+    standard = _standard_for(team, legal_basis)
     if standard is None:
         raise NoStandardInForce(_("No published quality standard is in force."))
     if at is not None and timezone.is_naive(at):

@@ -85,6 +85,20 @@ def test_demo_skp_standard_sets_the_rules_of_the_outreach_teams(demo):
     assert not standard.is_due_for_review
 
 
+def test_demo_team_nord_delivers_a_section_85_and_a_section_99_standard(demo):
+    nord = TeamPage.objects.get(slug="udekoerende-team-nord")
+    skp = StandardPage.objects.get(slug="stoette-og-kontaktperson")
+    section_85 = StandardPage.objects.get(slug="socialpaedagogisk-stoette-85")
+
+    assert set(nord.standards.all()) == {skp, section_85}
+    assert rules_in_force(team=nord, legal_basis="85").standard_id == section_85.pk
+    assert rules_in_force(team=nord, legal_basis="99").standard_id == skp.pk
+    # The demo's cases were all registered under § 99 and keep the SKP standard.
+    cases = Case.objects.filter(standard_revision__isnull=False)
+    assert set(cases.values_list("legal_basis", flat=True)) == {"99"}
+    assert set(cases.values_list("standard_revision__object_id", flat=True)) == {str(skp.pk)}
+
+
 @pytest.mark.danish
 def test_demo_has_a_standard_written_the_other_way_and_its_page_promises_nothing_it_omits(
     demo, client

@@ -38,6 +38,7 @@ def standard_form(**fields):
     data = {
         "title": "Kvalitetsstandard for SKP",
         "slug": "skp",
+        "legal_basis_section": "99",
         "first_contact_rule": "calendar_days",
         "first_contact_deadline_days": 7,
         "reassessment_rule": "every",

@@ -14,7 +14,7 @@ from intranet.forms import (
     PlainTextFormMixin,
 )
 from intranet.submissions import OnceOnlyFormMixin
-from pages.models import PartnerPage, RedirectReason, TeamPage
+from pages.models import LegalBasis, PartnerPage, RedirectReason, TeamPage
 
 from . import services
 from .models import (
@@ -148,8 +148,21 @@ class LoadedTeamField(ModelChoiceField):
         )
 
 
+def legal_basis_field():
+    # The select offers no empty choice; a form sent without the field keeps the default
+    # (§ 99 at intake, the intake's choice at triage) rather than failing.
+    return forms.ChoiceField(
+        label=_("Legal basis"),
+        choices=LegalBasis.choices,
+        initial=LegalBasis.SECTION_99,
+        required=False,
+        help_text=_("The team's quality standard for this section sets the deadlines."),
+    )
+
+
 class ReferralForm(PlainTextFormMixin, OnceOnlyFormMixin, forms.ModelForm):
     team = LoadedTeamField(queryset=TeamPage.objects.none(), label=_("Team"))
+    legal_basis = legal_basis_field()
     concern_categories = forms.MultipleChoiceField(
         label=_("Concern categories"),
         choices=ConcernCategory.choices,
@@ -157,7 +170,7 @@ class ReferralForm(PlainTextFormMixin, OnceOnlyFormMixin, forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
     )
 
-    field_order = ["team"]
+    field_order = ["team", "legal_basis"]
 
     class Meta:
         model = Referral
@@ -210,6 +223,7 @@ class TriageForm(PlainTextFormMixin, forms.Form):
             (MERGE, _("Merge into an open case of the team")),
         ],
     )
+    legal_basis = legal_basis_field()
     primary_worker = UserChoiceField(
         queryset=None, required=False, label=_("Primary contact person")
     )
@@ -234,6 +248,11 @@ class TriageForm(PlainTextFormMixin, forms.Form):
     def __init__(self, *args, case, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.case = case
+        self.fields["legal_basis"].initial = case.legal_basis
+        self.fields["legal_basis"].help_text = _(
+            "Confirm or change the basis chosen at intake before accepting: the team's "
+            "quality standard for it sets the deadlines."
+        )
         workers = services.users_with_perm_in_team(case.team_id, "workflows.work_case")
         self.fields["primary_worker"].queryset = workers
         self.fields["second_worker"].queryset = workers

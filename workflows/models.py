@@ -16,7 +16,7 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.search import index
 
 from intranet.roles import CASEWORK_PERMISSION, RECEIVING_PERMISSION
-from pages.models import PartnerPage, RedirectReason, StaffMember, TeamPage
+from pages.models import LegalBasis, PartnerPage, RedirectReason, StaffMember, TeamPage
 
 # --- Choices ------------------------------------------------------------------------------
 
@@ -608,6 +608,16 @@ class Case(models.Model):
         blank=True,
         related_name="second_cases",
         verbose_name=_("second contact person"),
+    )
+    legal_basis = models.CharField(
+        _("legal basis"),
+        max_length=10,
+        choices=LegalBasis.choices,
+        default=LegalBasis.SECTION_99,
+        help_text=_(
+            "The section of the Social Services Act the referral is handled under: the team's "
+            "standard for it sets the deadlines."
+        ),
     )
     standard_revision = models.ForeignKey(
         "wagtailcore.Revision",

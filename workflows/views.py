@@ -32,7 +32,7 @@ from intranet.models import AccessAction
 from intranet.paging import counted_page
 from intranet.submissions import FIELD as SUBMISSION_FIELD
 from intranet.submissions import AlreadySubmitted, earlier_result, submit_once
-from pages.models import RedirectReason
+from pages.models import LegalBasis, RedirectReason
 
 from . import forms, services
 from .models import (
@@ -319,6 +319,7 @@ class TriageScreen(Screen):
                 primary_worker=data["primary_worker"],
                 second_worker=data["second_worker"],
                 triaged_by=user,
+                legal_basis=data["legal_basis"] or None,
             )
         if decision == form.REDIRECT:
             return decision, lambda case: services.referral_redirect(
@@ -927,6 +928,7 @@ def referral_register(request):
                             acute=referral["acute"],
                             emergency_call=referral["emergency_call"],
                             registered_by=request.user,
+                            legal_basis=referral["legal_basis"] or LegalBasis.SECTION_99,
                         ),
                         action=AccessAction.CREATE,
                         what="referral",

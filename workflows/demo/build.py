@@ -252,9 +252,9 @@ def _standard(index, spec, directory, approval, *, user, **fields):
 
 
 def create_standards(home, directory, *, user):
-    """The SKP standard with its rules and redirects, plus an older one overdue for review
-    and one written the other way (no first-contact deadline, one reassessment, no age
-    limit)."""
+    """The SKP standard (§ 99) with its rules and redirects, plus an older § 85 one overdue
+    for review that team Nord delivers too, and one written the other way (no first-contact
+    deadline, one reassessment, no age limit)."""
     index = publish_child(
         home,
         StandardIndexPage,
@@ -267,7 +267,14 @@ def create_standards(home, directory, *, user):
     # Created first, so the SKP standard stays the most recently published one.
     older_spec, skp_spec = data.OLDER_STANDARD, data.SKP_STANDARD
     older_approval = _years_later(today, -older_spec["approved_years_ago"])
-    older = _standard(index, older_spec, directory, older_approval, user=user)
+    older = _standard(
+        index,
+        older_spec,
+        directory,
+        older_approval,
+        user=user,
+        delivering_teams=[directory.teams[key] for key in older_spec["delivering_teams"]],
+    )
     street_spec = data.STREET_STANDARD
     street_approval = today - timedelta(days=street_spec["approved_days_ago"])
     _standard(index, street_spec, directory, street_approval, user=user)

@@ -272,13 +272,16 @@ STANDARD_INDEX = {
 
 APPROVAL_BODY = "Social- og Sundhedsudvalget"
 
-# An older standard, approved three years ago: overdue for review.
+# An older standard, approved three years ago: overdue for review. Team Nord delivers it
+# besides the SKP standard: a § 85 referral to Nord follows it, every § 99 one the SKP's.
 OLDER_STANDARD = {
     "slug": "socialpaedagogisk-stoette-85",
     "title": "Kvalitetsstandard for socialpædagogisk støtte (§ 85)",
     "department": "myndighed",
     "approved_years_ago": 3,
+    "delivering_teams": ["nord"],
     "rules": {
+        "legal_basis_section": "85",
         "first_contact_deadline_days": 42,
         "case_handling_deadline_days": 42,
         "reassessment_interval_months": 12,

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from wagtail.models import Page
 
 from pages.models import RedirectReason, TeamPage
-from pages.rules import NoStandardInForce, rules_in_force
+from pages.rules import NoStandardForBasis, NoStandardInForce, rules_in_force
 
 from ..models import (
     WORKER_OUTCOMES,
@@ -23,7 +23,9 @@ from ..models import (
     Person,
     Reassessment,
     Stage,
+    first_contact_fields,
 )
+from .intake import no_standard_message, rules_for_referral
 from .people import users_with_perm_in_team
 from .tasks import handover_withdraw
 
@@ -54,17 +56,55 @@ def suggested_redirect(*, case: Case) -> str | None:
     if case.referral.acute:
         return RedirectReason.ACUTE
     try:
-        rules = rules_in_force(team=case.team, at=case.referral.received_at)
+        rules = rules_in_force(
+            team=case.team, legal_basis=case.legal_basis, at=case.referral.received_at
+        )
     except NoStandardInForce:
         return None
     age = case.person.age_on(timezone.localtime(case.referral.received_at).date())
     return rules.age_outside_range(age)
 
 
+def _confirm_legal_basis(case: Case, legal_basis: str) -> list[str]:
+    """Settle the case's legal basis at triage; the fields it changed.
+
+    A changed basis, or a case registered without a standard, takes the team's standard for
+    the basis in force at receipt, and its deadlines. The team has none for it: refused,
+    never another basis's standard.
+    """
+    changed = legal_basis != case.legal_basis
+    if not changed and case.standard_revision_id is not None:
+        return []
+    received_at = case.referral_received_at or case.referral.received_at
+    try:
+        rules = rules_for_referral(team=case.team, legal_basis=legal_basis, received_at=received_at)
+    except NoStandardInForce as exc:
+        if changed or isinstance(exc, NoStandardForBasis):
+            raise ValidationError({"legal_basis": no_standard_message(legal_basis)}) from exc
+        return []  # no standard of any kind in force: the case stays without a deadline
+    case.legal_basis = legal_basis
+    case.standard_revision_id = rules.revision_id
+    for name, value in first_contact_fields(rules, received_at).items():
+        setattr(case, name, value)
+    case.decision_due = rules.case_handling_due(received_at)
+    return [
+        "legal_basis",
+        "standard_revision",
+        "first_contact_due",
+        "first_contact_deadline",
+        "first_contact_as_soon_as_possible",
+        "decision_due",
+    ]
+
+
 @transaction.atomic
-def referral_accept(*, case: Case, primary_worker, second_worker=None, triaged_by) -> Case:
-    """Accept the referral: one or two contact persons of the team take it."""
+def referral_accept(
+    *, case: Case, primary_worker, second_worker=None, triaged_by, legal_basis: str | None = None
+) -> Case:
+    """Accept the referral: one or two contact persons of the team take it, under the legal
+    basis the coordinator confirms (default: the one chosen at intake)."""
     _require_stage(case, Stage.TRIAGE)
+    changed = _confirm_legal_basis(case, legal_basis or case.legal_basis)
     workers = set(
         users_with_perm_in_team(case.team_id, "workflows.work_case").values_list("pk", flat=True)
     )
@@ -84,7 +124,7 @@ def referral_accept(*, case: Case, primary_worker, second_worker=None, triaged_b
     case.primary_worker = primary_worker
     case.second_worker = second_worker
     case.stage = Stage.OUTREACH
-    case.save(update_fields=["primary_worker", "second_worker", "stage"])
+    case.save(update_fields=["primary_worker", "second_worker", "stage", *changed])
     return case
 
 
@@ -99,7 +139,8 @@ def referral_redirect(
     destination_id = destination.pk if destination is not None else None
     if destination_id is None:
         try:
-            destination_id = rules_in_force(team=case.team).redirects.get(reason)
+            rules = rules_in_force(team=case.team, legal_basis=case.legal_basis)
+            destination_id = rules.redirects.get(reason)
         except NoStandardInForce:
             destination_id = None
     if destination_id is None:
@@ -315,7 +356,7 @@ def support_period_plan(*, case: Case) -> Case:
     or a one-off reassessment already made)."""
     base = case.last_reassessed_at or case.support_started_at or timezone.now()
     try:
-        rules = rules_in_force(team=case.team)
+        rules = rules_in_force(team=case.team, legal_basis=case.legal_basis)
     except NoStandardInForce:
         rules = None
     reassessed_before = case.last_reassessed_at is not None

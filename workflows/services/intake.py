@@ -10,10 +10,29 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from pages.models import TeamPage
-from pages.rules import NoStandardInForce, rules_in_force
+from pages.models import LegalBasis, TeamPage
+from pages.rules import NoStandardForBasis, NoStandardInForce, Rules, rules_in_force
 
 from ..models import Case, Person, Referral, ReferralSource, Stage, first_contact_fields
+
+
+def rules_for_referral(*, team: TeamPage, legal_basis: str, received_at) -> Rules:
+    """The rules of the team's standard for `legal_basis` in force when the referral was
+    received; received before that standard was first published, the first one governs.
+    Never a standard for another basis (`NoStandardForBasis`)."""
+    try:
+        return rules_in_force(team=team, legal_basis=legal_basis, at=received_at)
+    except NoStandardForBasis:
+        raise
+    except NoStandardInForce:
+        return rules_in_force(team=team, legal_basis=legal_basis)
+
+
+def no_standard_message(legal_basis: str) -> str:
+    return _(
+        "The team has no published quality standard for %(basis)s, so the referral cannot "
+        "be handled under it. Choose another legal basis, or redirect the referral."
+    ) % {"basis": LegalBasis(legal_basis).label}
 
 
 @transaction.atomic
@@ -33,30 +52,32 @@ def referral_register(
     registered_by=None,
     reopened_from: Case | None = None,
     without_standard: bool = False,
+    legal_basis: str = LegalBasis.SECTION_99,
 ) -> Case:
     """Register a referral and start its process; the case lands in the team's triage queue.
 
     The one start of the process: the staff intake screen, reopening and (later) the public
     web form all call it. `person` may be new (unsaved) or one the team already knows.
 
-    With no published standard in force the referral is refused, unless `without_standard`:
-    then it is registered without a deadline (the public form never turns a concern away).
+    The team's standard for `legal_basis` sets the deadlines. With none in force the
+    referral is refused, unless `without_standard`: then it is registered without a deadline
+    (the public form never turns a concern away) and triage settles the basis.
     """
     from ..flows import ReferralFlow
 
     received_at = received_at or timezone.now()
     try:
-        rules = rules_in_force(team=team, at=received_at)
-    except NoStandardInForce:
-        # Received before the first standard was published: the first one governs.
-        try:
-            rules = rules_in_force(team=team)
-        except NoStandardInForce as exc:
-            if not without_standard:
-                raise ValidationError(
-                    _("No published quality standard governs this team, so no deadline can be set.")
-                ) from exc
-            rules = None
+        rules = rules_for_referral(team=team, legal_basis=legal_basis, received_at=received_at)
+    except NoStandardForBasis as exc:
+        if not without_standard:
+            raise ValidationError({"legal_basis": no_standard_message(legal_basis)}) from exc
+        rules = None
+    except NoStandardInForce as exc:
+        if not without_standard:
+            raise ValidationError(
+                _("No published quality standard governs this team, so no deadline can be set.")
+            ) from exc
+        rules = None
 
     person.full_clean()
     person.save()
@@ -64,6 +85,7 @@ def referral_register(
         person=person,
         team=team,
         stage=Stage.TRIAGE,
+        legal_basis=legal_basis,
         standard_revision_id=rules.revision_id if rules else None,
         referral_received_at=received_at,
         **first_contact_fields(rules, received_at),
@@ -202,4 +224,5 @@ def case_reopen(
         source=source,
         registered_by=reopened_by,
         reopened_from=case,
+        legal_basis=case.legal_basis,
     )
