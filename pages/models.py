@@ -21,6 +21,7 @@ from wagtail.admin.panels import (
     MultiFieldPanel,
     PageChooserPanel,
 )
+from wagtail.blocks import StructValue
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import (
@@ -32,17 +33,23 @@ from wagtail.models import (
     Site,
 )
 from wagtail.query import PageQuerySet
-from wagtail.rich_text import expand_db_html
+from wagtail.rich_text import RichText, expand_db_html
 from wagtail.search import index
 from wagtail.search.queryset import SearchableQuerySetMixin
 
 from . import content_cache, moderation
-from .blocks import BodyBlock
+from .blocks import SECTION_FEATURES, BodyBlock, StandardBlock
 
-SECTION_FEATURES = ["h3", "bold", "italic", "ol", "ul", "link", "document-link"]
-# Joins a standard's sections for one link expansion: NUL is in no stored text (PostgreSQL
+# Joins a standard's rich texts for one link expansion: NUL is in no stored text (PostgreSQL
 # refuses it and Django's form fields reject it) and no rich-text tag can span it.
 _SECTION_BREAK = "\x00"
+
+
+def _rich_text_of(value):
+    """The rich text a block holds: its value, or its struct's "text" (None if neither)."""
+    if isinstance(value, StructValue):
+        value = value.get("text")
+    return value if isinstance(value, RichText) else None
 
 
 def visible_to(pages, request):
@@ -531,30 +538,15 @@ class StandardPage(GuardsStandards, Page):
             "standard for the section chosen at intake or triage."
         ),
     )
-    legal_basis = RichTextField(_("legal basis"), blank=True, features=SECTION_FEATURES)
-    target_group = RichTextField(_("target group"), blank=True, features=SECTION_FEATURES)
-    purpose = RichTextField(_("purpose"), blank=True, features=SECTION_FEATURES)
-    activities = RichTextField(
-        _("what the support contains"), blank=True, features=SECTION_FEATURES
+    body = StreamField(
+        StandardBlock(),
+        verbose_name=_("text of the standard"),
+        blank=True,
+        help_text=_(
+            "The standard's sections in the document's order. Choose a usual section (target "
+            "group, purpose, complaints…) to give it its usual heading, or write your own."
+        ),
     )
-    exclusions = RichTextField(
-        _("what the support does not contain"), blank=True, features=SECTION_FEATURES
-    )
-    frequency = RichTextField(_("frequency and scope"), blank=True, features=SECTION_FEATURES)
-    duration = RichTextField(_("duration and reassessment"), blank=True, features=SECTION_FEATURES)
-    citizen_responsibilities = RichTextField(
-        _("the citizen's own responsibilities"), blank=True, features=SECTION_FEATURES
-    )
-    follow_up = RichTextField(_("follow-up"), blank=True, features=SECTION_FEATURES)
-    documentation = RichTextField(_("documentation"), blank=True, features=SECTION_FEATURES)
-    supplier = RichTextField(_("supplier"), blank=True, features=SECTION_FEATURES)
-    competences = RichTextField(_("competence requirements"), blank=True, features=SECTION_FEATURES)
-    case_handling = RichTextField(
-        _("case-handling deadline"), blank=True, features=SECTION_FEATURES
-    )
-    how_to_apply = RichTextField(_("how to get support"), blank=True, features=SECTION_FEATURES)
-    complaints = RichTextField(_("complaints"), blank=True, features=SECTION_FEATURES)
-    body = StreamField(BodyBlock(), verbose_name=_("further content"), blank=True)
 
     delivering_teams = ParentalManyToManyField(
         TeamPage,
@@ -698,44 +690,12 @@ class StandardPage(GuardsStandards, Page):
             heading=_("Where referrals outside the scheme are sent"),
             label=_("Redirect destination"),
         ),
-        FieldPanel("legal_basis"),
-        FieldPanel("target_group"),
-        FieldPanel("purpose"),
-        FieldPanel("activities"),
-        FieldPanel("exclusions"),
-        FieldPanel("frequency"),
-        FieldPanel("duration"),
-        FieldPanel("citizen_responsibilities"),
-        FieldPanel("follow_up"),
-        FieldPanel("documentation"),
-        FieldPanel("supplier"),
-        FieldPanel("competences"),
-        FieldPanel("case_handling"),
-        FieldPanel("how_to_apply"),
-        FieldPanel("complaints"),
         FieldPanel("body"),
     ]
 
-    SECTIONS = [
-        "legal_basis",
-        "target_group",
-        "purpose",
-        "activities",
-        "exclusions",
-        "frequency",
-        "duration",
-        "citizen_responsibilities",
-        "follow_up",
-        "documentation",
-        "supplier",
-        "competences",
-        "case_handling",
-        "how_to_apply",
-        "complaints",
-    ]
     search_fields = [
         *Page.search_fields,
-        *[index.SearchField(name) for name in SECTIONS],
+        index.SearchField("body"),
         index.FilterField("next_review_date"),
     ]
 
@@ -827,30 +787,36 @@ class StandardPage(GuardsStandards, Page):
         redirects = self.redirects.select_related("destination").order_by("sort_order", "pk")
         return [redirect for redirect in redirects if redirect.destination_id]
 
-    def expanded_sections(self):
-        """`sections` with each text as the |richtext filter renders it (links resolved).
+    def expanded_body(self):
+        """The blocks of `body` in order, each with its rich text as the |richtext filter
+        renders it (links resolved), or None for a block without rich text.
 
-        The sections are expanded together, so the pages and documents they link to are
-        looked up once for the whole standard (as for one rich-text field), not per section;
+        The texts are expanded together, so the pages and documents they link to are looked
+        up once for the whole standard (as for one rich-text field), not once per block;
         each is then rendered by Wagtail's own rich-text template, as the filter does.
         """
-        sections = self.sections
-        texts = [str(text) for _heading, text in sections]
-        expanded = expand_db_html(_SECTION_BREAK.join(texts)).split(_SECTION_BREAK)
-        if len(expanded) != len(texts) or any(_SECTION_BREAK in text for text in texts):
-            expanded = [expand_db_html(text) for text in texts]  # cannot happen with clean HTML
+        blocks = list(self.body)
+        texts = [_rich_text_of(block.value) for block in blocks]
+        sources = [text.source for text in texts if text is not None]
+        expanded = expand_db_html(_SECTION_BREAK.join(sources)).split(_SECTION_BREAK)
+        if len(expanded) != len(sources) or any(_SECTION_BREAK in text for text in sources):
+            expanded = [expand_db_html(text) for text in sources]  # cannot happen with clean HTML
+        rendered = iter(
+            render_to_string("wagtailcore/shared/richtext.html", {"html": html})
+            for html in expanded
+        )
         return [
-            (heading, render_to_string("wagtailcore/shared/richtext.html", {"html": html}))
-            for (heading, _text), html in zip(sections, expanded, strict=True)
+            (block, None if text is None else next(rendered))
+            for block, text in zip(blocks, texts, strict=True)
         ]
 
     @property
     def sections(self):
-        """(heading, rich text) of every filled-in section, in the standard's order."""
+        """(heading, rich text as stored) of every section with text, in the editor's order."""
         return [
-            (self._meta.get_field(name).verbose_name, getattr(self, name))
-            for name in self.SECTIONS
-            if getattr(self, name)
+            (block.value.heading_text, block.value["text"].source)
+            for block in self.body
+            if block.block_type == "section" and block.value["text"]
         ]
 
     @property

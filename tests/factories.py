@@ -144,6 +144,12 @@ def standard_index():
     return index
 
 
+def section(text, *, kind="", heading=""):
+    """A section block of a standard's body, as raw stream data: a usual `kind` of section
+    (pages.blocks.SectionKind) or an own `heading`."""
+    return {"type": "section", "value": {"kind": kind, "heading": heading, "text": text}}
+
+
 class StandardPageFactory(PageFactory):
     class Meta:
         model = StandardPage
@@ -158,7 +164,14 @@ class StandardPageFactory(PageFactory):
     min_age = 18
     max_age = 65
     approval_body = "Social- og Sundhedsudvalget"
-    target_group = "<p>Borgere over 18 år med sindslidelse eller misbrug uden bolig.</p>"
+    body = factory.LazyFunction(
+        lambda: [
+            section(
+                "<p>Borgere over 18 år med sindslidelse eller misbrug uden bolig.</p>",
+                kind="target_group",
+            )
+        ]
+    )
     parent = factory.LazyFunction(standard_index)
 
     @classmethod

@@ -23,6 +23,7 @@ from .factories import (
     PartnerPageFactory,
     StandardPageFactory,
     TeamPageFactory,
+    section,
 )
 
 
@@ -41,7 +42,7 @@ def standard(team, shelter):
     standard = StandardPageFactory(
         title="Kvalitetsstandard SKP",
         delivering_teams=[team],
-        purpose="<p>At bygge bro til etablerede tilbud.</p>",
+        body=[section("<p>At bygge bro til etablerede tilbud.</p>", kind="purpose")],
     )
     standard.redirects = [StandardRedirect(reason="other_municipality", destination=shelter)]
     standard.save_revision().publish()
@@ -82,7 +83,7 @@ def test_a_newly_published_revision_of_the_standard_shows_on_the_next_request(
     page_text(client, standard)
     other = TeamPageFactory(title="Udekørende team Syd")
 
-    standard.purpose = "<p>Ny formulering af formålet.</p>"
+    standard.body = [section("<p>Ny formulering af formålet.</p>", kind="purpose")]
     standard.delivering_teams = [other]
     standard.save_revision().publish()
 
@@ -137,7 +138,7 @@ def test_preview_shows_unsaved_changes_and_leaves_the_cache_alone(client, standa
     other = TeamPageFactory(title="Udekørende team Syd")
     page_text(client, standard)  # the live content, cached
 
-    standard.purpose = "<p>Udkast, ikke gemt.</p>"
+    standard.body = [section("<p>Udkast, ikke gemt.</p>", kind="purpose")]
     standard.delivering_teams = [other]
     preview = standard.make_preview_request().render().content.decode()
     assert "Udkast, ikke gemt." in preview and "Udekørende team Syd" in preview

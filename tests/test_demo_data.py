@@ -9,6 +9,7 @@ from django.utils import timezone
 from wagtail.models import Page, Site
 
 from intranet.roles import ROLES
+from pages.blocks import SectionKind
 from pages.models import (
     DepartmentPage,
     HomePage,
@@ -80,7 +81,11 @@ def test_demo_skp_standard_sets_the_rules_of_the_outreach_teams(demo):
         assert rules.standard_id == standard.pk
         assert (rules.first_contact_deadline_days, rules.reassessment_interval_months) == (7, 4)
         assert (rules.min_age, rules.max_age) == (18, 65)
-    assert all(getattr(standard, name) for name in StandardPage.SECTIONS)
+    blocks = list(standard.body)
+    assert blocks[0].block_type == "paragraph"  # the introduction comes first
+    sections = [block.value for block in blocks if block.block_type == "section"]
+    assert {value["kind"] for value in sections} >= set(SectionKind.values)
+    assert "Kriterier" in [value["heading"] for value in sections]
     assert standard.approval_body == "Social- og Sundhedsudvalget"
     assert not standard.is_due_for_review
 

@@ -48,10 +48,22 @@ def standard_form(**fields):
         "approval_body": "Social- og Sundhedsudvalget",
         "approval_date": "2026-01-15",
         "next_review_date": "",
-        "target_group": rich_text("<p>Voksne uden bolig med sindslidelse eller misbrug.</p>"),
         "redirects": inline_formset([]),
         "comments": inline_formset([]),
-        "body": streamfield([]),
+        "body": streamfield(
+            [
+                (
+                    "section",
+                    {
+                        "kind": "target_group",
+                        "heading": "",
+                        "text": rich_text(
+                            "<p>Voksne uden bolig med sindslidelse eller misbrug.</p>"
+                        ),
+                    },
+                )
+            ]
+        ),
     }
     data.update(fields)
     return nested_form_data(data)

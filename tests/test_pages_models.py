@@ -17,7 +17,7 @@ from pages.models import (
     TeamPage,
 )
 
-from .factories import StandardPageFactory, standard_index
+from .factories import StandardPageFactory, section, standard_index
 
 
 def test_maximum_age_below_minimum_age_is_rejected_on_the_field(db):
@@ -116,10 +116,9 @@ def test_admin_form_answers_working_days_without_a_number_in_danish_and_keeps_th
             "first_contact_deadline_days": "",
             "min_age": "",
             "max_age": "",
-            "target_group": rich_text("<p>Voksne</p>"),
             "redirects": inline_formset([]),
             "comments": inline_formset([]),
-            "body": streamfield([]),
+            "body": streamfield([section_form("target_group", "<p>Voksne</p>")]),
         }
     )
 
@@ -149,10 +148,9 @@ def test_admin_form_shows_the_age_error_and_saves_nothing(client, editor):
             "first_contact_deadline_days": 0,
             "min_age": 18,
             "max_age": 16,
-            "target_group": rich_text("<p>Voksne</p>"),
             "redirects": inline_formset([]),
             "comments": inline_formset([]),
-            "body": streamfield([]),
+            "body": streamfield([section_form("target_group", "<p>Voksne</p>")]),
         }
     )
 
@@ -167,12 +165,27 @@ def test_admin_form_shows_the_age_error_and_saves_nothing(client, editor):
     assert not StandardPage.objects.exists()
 
 
-def test_sections_lists_only_filled_sections_in_order(db):
+def section_form(kind, text, heading=""):
+    """A section block as the admin form posts it."""
+    return ("section", {"kind": kind, "heading": heading, "text": rich_text(text)})
+
+
+def test_sections_lists_the_sections_with_text_in_the_editors_order(db):
     standard = StandardPageFactory.build(
-        purpose="<p>Bygge bro.</p>", target_group="<p>Voksne.</p>", complaints=""
+        body=[
+            {"type": "paragraph", "value": "<p>Indledning.</p>"},
+            section("<p>Bygge bro.</p>", kind="purpose"),
+            section("<p>Kun til voksne.</p>", heading="Kriterier"),
+            section("", kind="complaints"),
+            section("<p>Voksne.</p>", kind="target_group"),
+        ]
     )
 
-    assert [str(heading) for heading, _text in standard.sections] == ["target group", "purpose"]
+    assert [str(heading) for heading, _text in standard.sections] == [
+        "purpose",
+        "Kriterier",
+        "target group",
+    ]
 
 
 def test_review_is_due_on_and_after_the_next_review_date(db):

@@ -18,6 +18,7 @@ from .factories import (
     StandardPageFactory,
     TeamPageFactory,
     directory,
+    section,
     site_root,
     standard_index,
 )
@@ -65,7 +66,7 @@ def standard(team):
         first_contact_deadline_days=7,
         reassessment_interval_months=4,
         approval_date=dt.date(2026, 1, 15),
-        purpose="<p>At bygge bro til etablerede tilbud.</p>",
+        body=[section("<p>At bygge bro til etablerede tilbud.</p>", kind="purpose")],
     )
     standard.redirects = [StandardRedirect(reason="other_municipality", destination=shelter)]
     standard.save_revision().publish()
@@ -344,12 +345,20 @@ def test_standard_page_queries_do_not_grow_with_its_redirects_and_links(
 
     client.get(standard.url)  # caches of the first request (site, content types)
     link = f'<p>Kontakt <a linktype="page" id="{team.pk}">teamet</a>.</p>'
-    standard.target_group = link
+    standard.body = [section(link, kind="target_group")]
     standard.save_revision().publish()
     # Each count is of the first request after a publish: the content is rendered afresh.
     with CaptureQueriesContext(connection) as plain:
         client.get(standard.url)
-    standard.activities = standard.follow_up = link
+    # Every block's links are looked up with the others': sections, own sections, paragraphs.
+    standard.body = [
+        {"type": "paragraph", "value": link},
+        section(link, kind="target_group"),
+        section(link, kind="activities"),
+        section(link, heading="Kriterier"),
+        {"type": "paragraph", "value": link},
+        section(link, kind="follow_up"),
+    ]
     for reason in ("acute", "under_age", "over_age"):
         partner = PartnerPageFactory(title=f"Partner {reason}", kind="other")
         standard.redirects.add(StandardRedirect(reason=reason, destination=partner))
@@ -358,7 +367,7 @@ def test_standard_page_queries_do_not_grow_with_its_redirects_and_links(
     with django_assert_max_num_queries(len(plain)):
         response = client.get(standard.url)
 
-    assert response.content.decode().count(f'href="{team.url}"') >= 4  # 3 links, 1 heading
+    assert response.content.decode().count(f'href="{team.url}"') >= 7  # 6 links, 1 heading
     assert "Partner over_age" in response.content.decode()
 
 

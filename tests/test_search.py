@@ -13,6 +13,7 @@ from .factories import (
     StaffMemberFactory,
     StandardPageFactory,
     TeamPageFactory,
+    section,
 )
 
 pytestmark = pytest.mark.django_db
@@ -65,7 +66,10 @@ def test_anonymous_visitors_cannot_search(client):
 
 
 def test_search_finds_text_in_a_standards_sections(client, worker_a):
-    StandardPageFactory(title="Kvalitetsstandard SKP", purpose="<p>Brobygning til herberg.</p>")
+    StandardPageFactory(
+        title="Kvalitetsstandard SKP",
+        body=[section("<p>Brobygning til herberg.</p>", kind="purpose")],
+    )
     client.force_login(worker_a)
 
     titles, _people = search(client, "brobygning")
@@ -111,7 +115,7 @@ def test_unpublished_pages_and_drafts_are_not_found(client, worker_a):
     withdrawn = DepartmentPageFactory(title="Nedlagt afdeling")
     withdrawn.unpublish()
     standard = StandardPageFactory(title="Kvalitetsstandard SKP")
-    standard.purpose = "<p>Udkastord i en kladde.</p>"
+    standard.body = [section("<p>Udkastord i en kladde.</p>", kind="purpose")]
     standard.save_revision()
     client.force_login(worker_a)
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from .factories import PersonFactory, StaffMemberFactory, StandardPageFactory
+from .factories import PersonFactory, StaffMemberFactory, StandardPageFactory, section
 
 pytestmark = pytest.mark.django_db
 
@@ -67,7 +67,10 @@ SYNTAX = [
 
 @pytest.fixture
 def searchable(db):
-    StandardPageFactory(title="Kvalitetsstandard SKP", purpose="<p>Brobygning til herberg.</p>")
+    StandardPageFactory(
+        title="Kvalitetsstandard SKP",
+        body=[section("<p>Brobygning til herberg.</p>", kind="purpose")],
+    )
     StaffMemberFactory()
     PersonFactory(alias="Kasketten")
 

@@ -246,9 +246,25 @@ def _standard(index, spec, directory, approval, *, user, **fields):
         approval_date=approval,
         next_review_date=_years_later(approval, 2),
         **spec["rules"],
-        **{name: rich_text(blocks, links) for name, blocks in spec["sections"].items()},
+        body=[*_standard_text(spec["sections"], links), *fields.pop("body", [])],
         **fields,
     )
+
+
+def _standard_text(entries, links):
+    """A standard's text as body blocks, in the spec's order: a section of a usual `kind`,
+    a section with an own `heading`, or (with neither) text without a heading."""
+    for entry in entries:
+        text = rich_text(entry["text"], links)
+        if "kind" in entry or "heading" in entry:
+            value = {
+                "kind": entry.get("kind", ""),
+                "heading": entry.get("heading", ""),
+                "text": text,
+            }
+            yield {"type": "section", "value": value}
+        else:
+            yield {"type": "paragraph", "value": text}
 
 
 def create_standards(home, directory, *, user):

@@ -288,18 +288,27 @@ OLDER_STANDARD = {
         "min_age": 18,
         "max_age": None,
     },
-    "sections": {
-        "legal_basis": ["Støtten gives efter servicelovens § 85."],
-        "target_group": [
-            "Borgere over 18 år, der på grund af nedsat fysisk eller psykisk funktionsevne "
-            "eller særlige sociale problemer har brug for længerevarende støtte i hverdagen."
-        ],
-        "case_handling": ["Myndighedsafdelingen træffer afgørelse inden for 6 uger."],
-        "how_to_apply": [
-            "Ansøgning sendes til {myndighed}, som udarbejder en handleplan efter "
-            "servicelovens § 141."
-        ],
-    },
+    "sections": [
+        {"kind": "legal_basis", "text": ["Støtten gives efter servicelovens § 85."]},
+        {
+            "kind": "target_group",
+            "text": [
+                "Borgere over 18 år, der på grund af nedsat fysisk eller psykisk funktionsevne "
+                "eller særlige sociale problemer har brug for længerevarende støtte i hverdagen."
+            ],
+        },
+        {
+            "kind": "case_handling",
+            "text": ["Myndighedsafdelingen træffer afgørelse inden for 6 uger."],
+        },
+        {
+            "kind": "how_to_apply",
+            "text": [
+                "Ansøgning sendes til {myndighed}, som udarbejder en handleplan efter "
+                "servicelovens § 141."
+            ],
+        },
+    ],
 }
 
 # A standard written the other way, as some municipalities write theirs: it promises no
@@ -318,21 +327,36 @@ STREET_STANDARD = {
         "min_age": None,
         "max_age": None,
     },
-    "sections": {
-        "legal_basis": ["Støtten gives efter servicelovens § 99."],
-        "target_group": [
-            "Borgere, der opholder sig på gaden eller i natvarmestuer, og som ikke selv "
-            "tager kontakt til de etablerede tilbud. Der er ingen aldersgrænse."
-        ],
-        "activities": [
-            "Medarbejderne går på gaden på faste ruter og tager kontakt, når borgeren er "
-            "klar til det. Der er derfor ingen fast frist for den første kontakt."
-        ],
-        "duration": [
-            "Forløbet vurderes én gang, cirka fire måneder efter at støtten er begyndt. "
-            "Derefter aftales det løbende med borgeren, hvor længe støtten fortsætter."
-        ],
-    },
+    "sections": [
+        {"kind": "legal_basis", "text": ["Støtten gives efter servicelovens § 99."]},
+        {
+            "kind": "target_group",
+            "text": [
+                "Borgere, der opholder sig på gaden eller i natvarmestuer, og som ikke selv "
+                "tager kontakt til de etablerede tilbud. Der er ingen aldersgrænse."
+            ],
+        },
+        {
+            "kind": "activities",
+            "text": [
+                "Medarbejderne går på gaden på faste ruter og tager kontakt, når borgeren er "
+                "klar til det. Der er derfor ingen fast frist for den første kontakt."
+            ],
+        },
+        {
+            "kind": "duration",
+            "text": [
+                "Forløbet vurderes én gang, cirka fire måneder efter at støtten er begyndt. "
+                "Derefter aftales det løbende med borgeren, hvor længe støtten fortsætter."
+            ],
+        },
+        {
+            "heading": "Yderligere information",
+            "text": [
+                "Gadeplansteamets ruter og tidspunkter står på teamets side i kontaktoversigten."
+            ],
+        },
+    ],
 }
 
 SKP_STANDARD = {
@@ -358,130 +382,199 @@ SKP_STANDARD = {
     ],
     "see_also_heading": "Se også",
     "see_also": ["older", "herberg", "gadejurist", "kriminalforsorgen"],
-    # Every section, written from the scheme's published facts.
-    "sections": {
-        "legal_basis": [
-            "Støtten gives efter lov om social service (serviceloven) § 99. Kommunen skal "
-            "tilbyde en støtte- og kontaktperson til borgere med en sindslidelse, et "
-            "alkohol- eller stofmisbrug eller andre særlige sociale problemer, som ikke har "
-            "en bolig eller ikke kan opholde sig i den.",
-            "Støtten er ikke visiteret: der træffes ingen afgørelse om den, alle kan henvende "
-            "sig, og teamet vurderer selv, om og hvordan det går ud.",
-        ],
-        "target_group": [
-            f"Borgere mellem 18 og 65 år i {MUNICIPALITY} med en sindslidelse, et misbrug "
-            "eller andre alvorlige sociale problemer, som er hjemløse eller ikke kan blive i "
-            "deres bolig, og som ikke selv tager kontakt til de etablerede tilbud.",
-            "Henvendelser om børn og unge under 18 år sender vi videre til "
-            "{familie}. Henvendelser om borgere over 65 år sender vi "
-            "til {aeldre}.",
-        ],
-        "purpose": [
-            "Formålet er at skabe kontakt og tillid til borgere, der står uden for "
-            "fællesskabet og de etablerede tilbud, og at bygge bro til dem: bolig, psykiatri, "
-            "misbrugsbehandling, jobcenter, egen læge og væresteder.",
-            "Målene sætter vi sammen med borgeren, fx at komme i psykiatrisk behandling "
-            "eller misbrugsbehandling, at få kontakt til sundhedsvæsenet, at få eller "
-            "beholde en bolig, at få kontakt til jobcentret og sikre et forsørgelsesgrundlag "
-            "eller at bryde den sociale isolation.",
-        ],
-        "activities": [
-            [
-                "Opsøgende kontakt der, hvor borgeren er: i hjemmet, på gaden, på biblioteket, "
-                "i butikscentret, på caféer og væresteder.",
-                "Samtaler om borgerens situation og ønsker, og fælles mål for forløbet.",
-                "Ledsagelse til møder og aftaler, fx hos lægen, i psykiatrien, på jobcentret "
-                "eller i boligselskabet.",
-                "Kontakt på telefon og sms mellem møderne.",
-                "Overlevering til de tilbud, der kan hjælpe borgeren videre. Oplysninger deles "
-                "kun med borgerens skriftlige samtykke.",
-            ],
-            "Støtten er frivillig og gratis. Borgeren kan være anonym, kan sige nej og kan "
-            "til enhver tid trække sig.",
-        ],
-        "exclusions": [
-            [
-                "Akut hjælp ved fare for liv eller helbred: ring 112. Politiet: 114. "
-                "Akuttelefonen: 1813.",
-                "Behandling af sindslidelse eller misbrug.",
-                "Opgaver, der kræver politiets indgriben, og tvangsindlæggelse; dem varetager "
-                "politi og læge.",
-                "Når problemet først og fremmest er et misbrug, henviser vi til {rusmiddel}.",
-                "Længerevarende socialpædagogisk støtte efter servicelovens § 85. Den kræver en "
-                "afgørelse fra {myndighed} og en handleplan efter § 141. "
-                "Støtte- og kontaktpersonen kan hjælpe borgeren med at søge.",
-                "Praktisk hjælp, fx flytning af møbler.",
+    # Every usual section, written from the scheme's published facts, in the order of the
+    # document: an introduction without a heading first, and a section of its own
+    # ("Kriterier") after the target group, as many municipalities write theirs.
+    "sections": [
+        {
+            "text": [
+                "Kvalitetsstandarden beskriver, hvad borgere, pårørende og samarbejdspartnere "
+                "kan forvente af tilbuddet om en støtte- og kontaktperson: hvem støtten er for, "
+                "hvad den indeholder, og hvordan man henvender sig.",
+                "Kommunalbestyrelsen skal mindst hvert andet år tage stilling til standarden.",
             ]
-        ],
-        "frequency": [
-            "Hyppigheden aftales med borgeren og justeres op og ned undervejs: fra én gang "
-            "om måneden til flere gange om ugen.",
-            "Vi arbejder på hverdage, mandag-torsdag kl. 7-19 og fredag kl. 7-15. Aften og "
-            "weekend kun, når kontakten ikke kan skabes på andre tidspunkter.",
-            "Teamet mødes to gange om ugen, gennemgår nye henvendelser og beslutter, om én "
-            "eller to støtte- og kontaktpersoner tager sagen.",
-        ],
-        "duration": [
-            "Støtten er kortvarig eller akut og har ingen fast længste varighed.",
-            "Efter 4 måneder vurderer støtte- og kontaktpersonen og borgeren sammen, om "
-            "støtten skal fortsætte, ændres eller afsluttes. Fortsætter den, vurderes den "
-            "igen hver 4. måned.",
-        ],
-        "citizen_responsibilities": [
-            "Borgeren deltager så vidt muligt i at sætte mål og aftale møder og giver "
-            "besked, hvis en aftale ikke kan holdes.",
-            "Borgeren beslutter selv, om oplysninger må deles med samarbejdspartnere, og "
-            "giver i så fald et skriftligt samtykke.",
-        ],
-        "follow_up": [
-            "Målene følges op ved hver revurdering. Når forløbet slutter, registrerer vi "
-            "hvorfor: overleveret til et etableret tilbud, målet er nået, borgeren har takket "
-            "nej eller trukket sig, kontakten kunne ikke skabes, borgeren er flyttet eller "
-            "død. Et afsluttet forløb kan genåbnes.",
-            "Lederen gør hvert år status over ordningen til Social- og Sundhedsudvalget.",
-        ],
-        "documentation": [
-            "Henvendelser, kontakter, mål og samtykker noteres i Brobygger. Oplysninger om "
-            "helbred, misbrug og sindslidelse er følsomme personoplysninger: kun de "
-            "medarbejdere, der arbejder med sagen, har adgang, og al adgang logges.",
-            "Støtte- og kontaktpersonen har tavshedspligt og ingen myndighedsbeføjelser. "
-            "Undtagelsen er underretningspligten, fx når et barn kan være i fare.",
-        ],
-        "supplier": [
-            "Støtten leveres af {nord} og {syd} i Sundhed og "
-            "Omsorg sammen med {bolig} fra Beskæftigelse.",
-            "Teamene arbejder tæt sammen med Myndighedsafdelingen, Rusmiddelcenteret, "
-            "jobcentret og boligselskaberne. Hver borger har én fast støtte- og "
-            "kontaktperson og mindst én kollega, der kender forløbet.",
-        ],
-        "competences": [
-            "Støtte- og kontaktpersonerne er socialrådgivere, sygeplejersker, pædagoger "
-            "eller ergoterapeuter med erfaring fra psykiatrien, misbrugsområdet eller det "
-            "sociale arbejde med hjemløse. Teamet får løbende supervision og efteruddannelse."
-        ],
-        "case_handling": [
-            "Vi tager den første opsøgende kontakt senest 7 dage efter, at henvendelsen er "
-            "modtaget.",
-            "Da støtten ikke er visiteret, træffes der ingen afgørelse.",
-        ],
-        "how_to_apply": [
-            "Alle kan henvende sig: borgeren selv, pårørende, naboer, venner, "
-            "boligselskaber, læger, politi og andre fagpersoner. Henvendelsen kan være "
-            "anonym. Kontakt os personligt, på telefon, e-mail, sikker post eller brev:",
-            [
-                "{nord}: {nord_phone}, {nord_email}",
-                "{syd}: {syd_phone}, {syd_email}",
-                "Sikker post: {nord_secure_email}",
+        },
+        {
+            "kind": "legal_basis",
+            "text": [
+                "Støtten gives efter lov om social service (serviceloven) § 99. Kommunen skal "
+                "tilbyde en støtte- og kontaktperson til borgere med en sindslidelse, et "
+                "alkohol- eller stofmisbrug eller andre særlige sociale problemer, som ikke har "
+                "en bolig eller ikke kan opholde sig i den.",
+                "Støtten er ikke visiteret: der træffes ingen afgørelse om den, alle kan henvende "
+                "sig, og teamet vurderer selv, om og hvordan det går ud.",
             ],
-            "Ved akut fare for liv eller helbred: ring 112.",
-        ],
-        "complaints": [
-            "Der træffes ingen afgørelse om støtten, og den kan derfor ikke påklages til "
-            "Ankestyrelsen.",
-            "Er du utilfreds med støtten eller med en medarbejders adfærd, kan du klage til "
-            "afdelingschefen for Sundhed og Omsorg eller kontakte kommunens borgerrådgiver.",
-        ],
-    },
+        },
+        {
+            "kind": "target_group",
+            "text": [
+                f"Borgere mellem 18 og 65 år i {MUNICIPALITY} med en sindslidelse, et misbrug "
+                "eller andre alvorlige sociale problemer, som er hjemløse eller ikke kan blive i "
+                "deres bolig, og som ikke selv tager kontakt til de etablerede tilbud.",
+                "Henvendelser om børn og unge under 18 år sender vi videre til "
+                "{familie}. Henvendelser om borgere over 65 år sender vi "
+                "til {aeldre}.",
+            ],
+        },
+        {
+            "heading": "Kriterier",
+            "text": [
+                "Teamet vurderer ud fra en samlet helhedsvurdering, om borgeren er i målgruppen. "
+                "Borgeren skal:",
+                [
+                    "være mellem 18 og 65 år,",
+                    "have en sindslidelse, et alkohol- eller stofmisbrug eller andre særlige "
+                    "sociale problemer,",
+                    "være hjemløs eller ikke kunne opholde sig i sin bolig, og",
+                    "ikke selv tage kontakt til de etablerede tilbud.",
+                ],
+            ],
+        },
+        {
+            "kind": "purpose",
+            "text": [
+                "Formålet er at skabe kontakt og tillid til borgere, der står uden for "
+                "fællesskabet og de etablerede tilbud, og at bygge bro til dem: bolig, psykiatri, "
+                "misbrugsbehandling, jobcenter, egen læge og væresteder.",
+                "Målene sætter vi sammen med borgeren, fx at komme i psykiatrisk behandling "
+                "eller misbrugsbehandling, at få kontakt til sundhedsvæsenet, at få eller "
+                "beholde en bolig, at få kontakt til jobcentret og sikre et forsørgelsesgrundlag "
+                "eller at bryde den sociale isolation.",
+            ],
+        },
+        {
+            "kind": "activities",
+            "text": [
+                [
+                    "Opsøgende kontakt der, hvor borgeren er: i hjemmet, på gaden, på biblioteket, "
+                    "i butikscentret, på caféer og væresteder.",
+                    "Samtaler om borgerens situation og ønsker, og fælles mål for forløbet.",
+                    "Ledsagelse til møder og aftaler, fx hos lægen, i psykiatrien, på jobcentret "
+                    "eller i boligselskabet.",
+                    "Kontakt på telefon og sms mellem møderne.",
+                    "Overlevering til de tilbud, der kan hjælpe borgeren videre. Oplysninger deles "
+                    "kun med borgerens skriftlige samtykke.",
+                ],
+                "Støtten er frivillig og gratis. Borgeren kan være anonym, kan sige nej og kan "
+                "til enhver tid trække sig.",
+            ],
+        },
+        {
+            "kind": "exclusions",
+            "text": [
+                [
+                    "Akut hjælp ved fare for liv eller helbred: ring 112. Politiet: 114. "
+                    "Akuttelefonen: 1813.",
+                    "Behandling af sindslidelse eller misbrug.",
+                    "Opgaver, der kræver politiets indgriben, og tvangsindlæggelse; dem varetager "
+                    "politi og læge.",
+                    "Når problemet først og fremmest er et misbrug, henviser vi til {rusmiddel}.",
+                    "Længerevarende socialpædagogisk støtte efter servicelovens § 85. Den kræver "
+                    "en afgørelse fra {myndighed} og en handleplan efter § 141. "
+                    "Støtte- og kontaktpersonen kan hjælpe borgeren med at søge.",
+                    "Praktisk hjælp, fx flytning af møbler.",
+                ]
+            ],
+        },
+        {
+            "kind": "frequency",
+            "text": [
+                "Hyppigheden aftales med borgeren og justeres op og ned undervejs: fra én gang "
+                "om måneden til flere gange om ugen.",
+                "Vi arbejder på hverdage, mandag-torsdag kl. 7-19 og fredag kl. 7-15. Aften og "
+                "weekend kun, når kontakten ikke kan skabes på andre tidspunkter.",
+                "Teamet mødes to gange om ugen, gennemgår nye henvendelser og beslutter, om én "
+                "eller to støtte- og kontaktpersoner tager sagen.",
+            ],
+        },
+        {
+            "kind": "duration",
+            "text": [
+                "Støtten er kortvarig eller akut og har ingen fast længste varighed.",
+                "Efter 4 måneder vurderer støtte- og kontaktpersonen og borgeren sammen, om "
+                "støtten skal fortsætte, ændres eller afsluttes. Fortsætter den, vurderes den "
+                "igen hver 4. måned.",
+            ],
+        },
+        {
+            "kind": "citizen_responsibilities",
+            "text": [
+                "Borgeren deltager så vidt muligt i at sætte mål og aftale møder og giver "
+                "besked, hvis en aftale ikke kan holdes.",
+                "Borgeren beslutter selv, om oplysninger må deles med samarbejdspartnere, og "
+                "giver i så fald et skriftligt samtykke.",
+            ],
+        },
+        {
+            "kind": "follow_up",
+            "text": [
+                "Målene følges op ved hver revurdering. Når forløbet slutter, registrerer vi "
+                "hvorfor: overleveret til et etableret tilbud, målet er nået, borgeren har takket "
+                "nej eller trukket sig, kontakten kunne ikke skabes, borgeren er flyttet eller "
+                "død. Et afsluttet forløb kan genåbnes.",
+                "Lederen gør hvert år status over ordningen til Social- og Sundhedsudvalget.",
+            ],
+        },
+        {
+            "kind": "documentation",
+            "text": [
+                "Henvendelser, kontakter, mål og samtykker noteres i Brobygger. Oplysninger om "
+                "helbred, misbrug og sindslidelse er følsomme personoplysninger: kun de "
+                "medarbejdere, der arbejder med sagen, har adgang, og al adgang logges.",
+                "Støtte- og kontaktpersonen har tavshedspligt og ingen myndighedsbeføjelser. "
+                "Undtagelsen er underretningspligten, fx når et barn kan være i fare.",
+            ],
+        },
+        {
+            "kind": "supplier",
+            "text": [
+                "Støtten leveres af {nord} og {syd} i Sundhed og "
+                "Omsorg sammen med {bolig} fra Beskæftigelse.",
+                "Teamene arbejder tæt sammen med Myndighedsafdelingen, Rusmiddelcenteret, "
+                "jobcentret og boligselskaberne. Hver borger har én fast støtte- og "
+                "kontaktperson og mindst én kollega, der kender forløbet.",
+            ],
+        },
+        {
+            "kind": "competences",
+            "text": [
+                "Støtte- og kontaktpersonerne er socialrådgivere, sygeplejersker, pædagoger "
+                "eller ergoterapeuter med erfaring fra psykiatrien, misbrugsområdet eller det "
+                "sociale arbejde med hjemløse. Teamet får løbende supervision og efteruddannelse."
+            ],
+        },
+        {
+            "kind": "case_handling",
+            "text": [
+                "Vi tager den første opsøgende kontakt senest 7 dage efter, at henvendelsen er "
+                "modtaget.",
+                "Da støtten ikke er visiteret, træffes der ingen afgørelse.",
+            ],
+        },
+        {
+            "kind": "how_to_apply",
+            "text": [
+                "Alle kan henvende sig: borgeren selv, pårørende, naboer, venner, "
+                "boligselskaber, læger, politi og andre fagpersoner. Henvendelsen kan være "
+                "anonym. Kontakt os personligt, på telefon, e-mail, sikker post eller brev:",
+                [
+                    "{nord}: {nord_phone}, {nord_email}",
+                    "{syd}: {syd_phone}, {syd_email}",
+                    "Sikker post: {nord_secure_email}",
+                ],
+                "Ved akut fare for liv eller helbred: ring 112.",
+            ],
+        },
+        {
+            "kind": "complaints",
+            "text": [
+                "Der træffes ingen afgørelse om støtten, og den kan derfor ikke påklages til "
+                "Ankestyrelsen.",
+                "Er du utilfreds med støtten eller med en medarbejders adfærd, kan du klage til "
+                "afdelingschefen for Sundhed og Omsorg eller kontakte kommunens borgerrådgiver.",
+            ],
+        },
+    ],
 }
 
 CONCERN_FORM = {
