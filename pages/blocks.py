@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 
@@ -85,8 +86,8 @@ class SectionBlock(blocks.StructBlock):
     """A section of a document: a heading and its text."""
 
     kind = blocks.ChoiceBlock(
-        label=_("Section"),
-        choices=SectionKind.choices,
+        label=_("Usual section"),
+        choices=[(kind.value, capfirst(kind.label)) for kind in SectionKind],
         required=False,
         help_text=_(
             "A section quality standards usually have: it gets its usual heading. Leave "

@@ -49,10 +49,14 @@ def test_a_standard_without_a_first_contact_deadline_promises_none(
     rule.select_option(label="Inden for et antal arbejdsdage")
     editor.locator("#id_reassessment_rule").select_option(label="Én gang, efter et antal måneder")
     editor.locator("#id_reassessment_interval_months").fill("4")
-    target_group = editor.locator("[data-contentpath=target_group] [contenteditable=true]")
+    # The standard's text: a section of the usual kind "target group".
+    editor.locator("[data-contentpath=body] .c-sf-add-button").first.click()
+    editor.get_by_role("option", name="Afsnit med overskrift").click()
+    editor.locator("#body-0-value-kind").select_option(label="Målgruppe")
+    target_group = editor.locator("[data-contentpath=body] [contenteditable=true]").first
     target_group.press_sequentially(TARGET_GROUP)
     # Draftail saves its state to the form a moment after the last keystroke.
-    expect(editor.locator("#id_target_group")).to_have_value(re.compile("natcaféen"))
+    expect(editor.locator("#body-0-value-text")).to_have_value(re.compile("natcaféen"))
     screenshot(editor, "1-bad-combination")
     editor.get_by_role("button", name="Gem kladde").click()
 
@@ -94,4 +98,5 @@ def test_a_standard_without_a_first_contact_deadline_promises_none(
     expect(approval).to_contain_text(APPROVAL_BODY)
     expect(approval).to_contain_text("24. september 2026")
     expect(page.locator("main")).to_contain_text(TARGET_GROUP)
+    expect(page.locator(".standard-section h2")).to_have_text(["Målgruppe"])
     screenshot(page, "4-public")
