@@ -166,7 +166,7 @@ def _migrate(target):
 
 # serialized_rollback: the flush after the test would otherwise remove the page tree.
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_migration_converts_pages_and_revisions_both_ways():
+def test_migration_converts_pages_and_revisions_both_ways(table_owner):
     standard = StandardPageFactory(
         body=[
             section("<p>Bygge bro.</p>", kind="purpose"),
@@ -176,7 +176,8 @@ def test_migration_converts_pages_and_revisions_both_ways():
     )
     revision_id = standard.live_revision_id
 
-    old_apps = _migrate(BEFORE)
+    with table_owner():  # a migration alters tables: the owner's, as in production
+        old_apps = _migrate(BEFORE)
     try:
         old = old_apps.get_model("pages", "StandardPage").objects.get(pk=standard.pk)
         assert (old.purpose, old.target_group) == ("<p>Bygge bro.</p>", "<p>Voksne.</p>")
@@ -185,7 +186,8 @@ def test_migration_converts_pages_and_revisions_both_ways():
         assert old_content["purpose"] == "<p>Bygge bro.</p>"
         assert [block["type"] for block in json.loads(old_content["body"])] == ["paragraph"]
     finally:
-        _migrate(AFTER)
+        with table_owner():
+            _migrate(AFTER)
 
     # Forwards again: the fixed order (target group before purpose), then the old body.
     expected = [("target_group", "<p>Voksne.</p>"), ("purpose", "<p>Bygge bro.</p>")]
