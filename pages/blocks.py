@@ -107,7 +107,6 @@ class SectionBlock(blocks.StructBlock):
         label = _("Section")
         template = "pages/blocks/section.html"
         value_class = SectionValue
-        form_classname = "struct-block section-block"
 
     def clean(self, value):
         value = super().clean(value)

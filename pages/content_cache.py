@@ -1,6 +1,6 @@
 """When a standard's public content, kept rendered, must be rendered afresh.
 
-A published standard's content (its sections, body, delivering teams' contact details and
+A published standard's content (its text, delivering teams' contact details and
 redirect destinations) is the same for every visitor who passes the same view restrictions,
 and rendering it costs more than the rest of the page. templates/pages/standard_page.html
 keeps it with Django's `{% cache %}` tag in the `public_content` cache, varied on the page's
