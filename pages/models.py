@@ -1,5 +1,6 @@
 """Wagtail content: the quality standard, the contact directory and the site's settings."""
 
+from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
 
@@ -484,6 +485,28 @@ class RedirectReason(models.TextChoices):
     SUBSTANCE_ABUSE = "substance_abuse", _("Mainly substance abuse: addiction service")
     LONG_TERM_SUPPORT = "long_term_support", _("Long-term support (§ 85): the authority")
     OTHER_MUNICIPALITY = "other_municipality", _("Lives in another municipality")
+    # The standard's own reasons: named by the editor in its words (StandardRedirect.reason_text).
+    OTHER = "other", _("Another reason, in the standard's own words")
+
+
+def redirect_key(reason: str, reason_text: str = "") -> str:
+    """What tells redirect reasons apart: a built-in reason's value, or for a reason the
+    standard names itself, its words (rows with the same key are one reason with several
+    destinations)."""
+    return f"{reason}:{reason_text.strip()}" if reason == RedirectReason.OTHER else reason
+
+
+def split_redirect_key(key: str) -> tuple[str, str]:
+    """The reason and the standard's own words a `redirect_key` was made of."""
+    reason, _sep, text = key.partition(":")
+    return reason, text
+
+
+def redirect_label(reason: str, reason_text: str = "") -> str:
+    """How a redirect reason reads: the standard's own words, or the built-in label."""
+    if reason == RedirectReason.OTHER:
+        return reason_text.strip()
+    return str(RedirectReason(reason).label) if reason in RedirectReason.values else reason
 
 
 class FirstContactRule(models.TextChoices):
@@ -689,6 +712,11 @@ class StandardPage(GuardsStandards, Page):
             "redirects",
             heading=_("Where referrals outside the scheme are sent"),
             label=_("Redirect destination"),
+            help_text=_(
+                "One row per destination. Give two rows the same reason to send such "
+                'referrals to both (e.g. police and doctor); choose "another reason" for a '
+                "reason the standard names beyond the built-in ones."
+            ),
         ),
         FieldPanel("body"),
     ]
@@ -756,7 +784,7 @@ class StandardPage(GuardsStandards, Page):
     def get_context(self, request, *args, **kwargs):
         """The page's context; its public content is kept rendered by the template
         (pages/content_cache.py), so what only that content shows is read lazily: the
-        template calls `delivering_teams` and `redirects` only when it renders it afresh."""
+        template calls `delivering_teams` and `redirect_groups` only when it renders it afresh."""
         context = super().get_context(request, *args, **kwargs)
         # A preview (or a request Wagtail did not serve) shows unsaved choices: never kept.
         context["keep_content"] = not getattr(request, "is_preview", True)
@@ -767,7 +795,7 @@ class StandardPage(GuardsStandards, Page):
                 str(restriction.pk) for restriction in failed_view_restrictions(request)
             )
         context["delivering_teams"] = partial(self.delivering_teams_visible_to, request)
-        context["redirects"] = self.redirects_with_destination
+        context["redirect_groups"] = self.redirect_groups
         return context
 
     def delivering_teams_visible_to(self, request):
@@ -780,12 +808,12 @@ class StandardPage(GuardsStandards, Page):
             teams = TeamPage.objects.filter(pk__in=[team.pk for team in chosen])
         return visible_to(teams.live().order_by("title"), request)
 
-    def redirects_with_destination(self):
-        """The redirects that name a destination, with it read in the same query (a preview's
+    def redirect_groups(self):
+        """The redirect reasons with their destinations, read in one query (a preview's
         unsaved redirects are in memory); `pk` orders those without a sort order (made
         outside the editor) as they were made."""
         redirects = self.redirects.select_related("destination").order_by("sort_order", "pk")
-        return [redirect for redirect in redirects if redirect.destination_id]
+        return group_redirects(redirect for redirect in redirects if redirect.destination_id)
 
     def expanded_body(self):
         """The blocks of `body` in order, each with its rich text as the |richtext filter
@@ -825,10 +853,21 @@ class StandardPage(GuardsStandards, Page):
 
 
 class StandardRedirect(Orderable):
-    """Where triage sends a referral that falls outside the scheme for a given reason."""
+    """One destination triage sends a referral to when it falls outside the scheme for a
+    reason. Rows with the same reason are one reason with several destinations (e.g. police
+    and doctor); a reason outside the built-in ones is named in the standard's own words."""
 
     standard = ParentalKey(StandardPage, on_delete=models.CASCADE, related_name="redirects")
     reason = models.CharField(_("reason"), max_length=30, choices=RedirectReason.choices)
+    reason_text = models.CharField(
+        _("the standard's own reason"),
+        max_length=120,
+        blank=True,
+        help_text=_(
+            'Only for "another reason": the reason as the standard words it. Rows with the '
+            "same reason send the referral to each of their destinations."
+        ),
+    )
     destination = models.ForeignKey(
         Page,
         on_delete=models.PROTECT,
@@ -839,7 +878,7 @@ class StandardRedirect(Orderable):
     note = models.CharField(_("note"), max_length=255, blank=True)
 
     panels = [
-        FieldPanel("reason"),
+        FieldRowPanel([FieldPanel("reason"), FieldPanel("reason_text")]),
         PageChooserPanel("destination", ["pages.TeamPage", "pages.PartnerPage"]),
         FieldPanel("note"),
     ]
@@ -847,11 +886,52 @@ class StandardRedirect(Orderable):
     class Meta(Orderable.Meta):
         verbose_name = _("redirect destination")
         verbose_name_plural = _("redirect destinations")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["standard", "reason"], name="unique_redirect_reason_per_standard"
+
+    def clean(self):
+        super().clean()
+        self.reason_text = self.reason_text.strip()
+        if self.reason == RedirectReason.OTHER and not self.reason_text:
+            raise ValidationError({"reason_text": _("Write the reason as the standard words it.")})
+        if self.reason != RedirectReason.OTHER and self.reason_text:
+            raise ValidationError(
+                {
+                    "reason_text": _(
+                        'Leave this empty, or choose "another reason" to use your own words.'
+                    )
+                }
             )
-        ]
+
+    @property
+    def key(self):
+        return redirect_key(self.reason, self.reason_text)
+
+    @property
+    def label(self):
+        return redirect_label(self.reason, self.reason_text)
+
+
+@dataclass(frozen=True)
+class RedirectGroup:
+    """A redirect reason with every destination the standard names for it, in its order."""
+
+    key: str
+    label: str
+    redirects: tuple  # the StandardRedirect rows: destination and note each
+
+    @property
+    def destinations(self):
+        return [redirect.destination for redirect in self.redirects]
+
+
+def group_redirects(redirects) -> list[RedirectGroup]:
+    """Redirect rows grouped by reason, in the order each reason first appears."""
+    groups = {}
+    for redirect in redirects:
+        groups.setdefault(redirect.key, []).append(redirect)
+    return [
+        RedirectGroup(key=key, label=rows[0].label, redirects=tuple(rows))
+        for key, rows in groups.items()
+    ]
 
 
 # --- Site settings -------------------------------------------------------------------------

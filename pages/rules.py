@@ -10,7 +10,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.models import PageLogEntry, Revision
 
-from .models import FirstContactRule, LegalBasis, ReassessmentRule, StandardPage
+from .models import (
+    FirstContactRule,
+    LegalBasis,
+    ReassessmentRule,
+    StandardPage,
+    group_redirects,
+)
 
 # Denmark's public holidays (helligdage), added year by year as they are asked for.
 DANISH_HOLIDAYS = holidays.country_holidays("DK")
@@ -59,7 +65,9 @@ class Rules:
     reassessment_interval_months: int | None
     min_age: int | None
     max_age: int | None
-    redirects: dict = field(default_factory=dict)  # RedirectReason value -> destination page id
+    # redirect_key (a RedirectReason value, or "other:" + the standard's own words) -> the
+    # ids of the destination pages the standard names for it, in its order
+    redirects: dict = field(default_factory=dict)
 
     def first_contact_deadline(self, received: date | datetime) -> datetime | None:
         """The moment from which the first outreach to a referral received then is overdue
@@ -153,7 +161,10 @@ def _rules_from(standard, revision_id):
         reassessment_interval_months=standard.reassessment_interval_months,
         min_age=standard.min_age,
         max_age=standard.max_age,
-        redirects={r.reason: r.destination_id for r in standard.redirects.all()},
+        redirects={
+            group.key: tuple(redirect.destination_id for redirect in group.redirects)
+            for group in group_redirects(standard.redirects.all())
+        },
     )
 
 

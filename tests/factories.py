@@ -203,12 +203,18 @@ class PersonFactory(factory.django.DjangoModelFactory):
 
 
 def standard_with_redirects(*, delivering_teams, redirects=None, **kwargs):
-    """A published standard with redirect destinations {reason: page}, in one revision."""
+    """A published standard with redirect destinations ({reason: page}, or StandardRedirect
+    rows), in one revision."""
     standard = StandardPageFactory.build(**kwargs)
     standard_index().add_child(instance=standard)
     standard.delivering_teams.set(delivering_teams)
-    for reason, destination in (redirects or {}).items():
-        standard.redirects.add(StandardRedirect(reason=reason, destination=destination))
+    if isinstance(redirects, dict):
+        redirects = [
+            StandardRedirect(reason=reason, destination=destination)
+            for reason, destination in redirects.items()
+        ]
+    for redirect in redirects or []:
+        standard.redirects.add(redirect)
     standard.save_revision().publish()
     standard.refresh_from_db()
     return standard

@@ -120,17 +120,23 @@ def test_demo_has_a_standard_written_the_other_way_and_its_page_promises_nothing
 
 
 def test_demo_redirects_send_every_reason_to_the_right_place(demo):
-    redirects = {
-        r.reason: r.destination.specific
-        for r in StandardPage.objects.get(slug="stoette-og-kontaktperson").redirects.all()
+    standard = StandardPage.objects.get(slug="stoette-og-kontaktperson")
+    rules = rules_in_force(team=TeamPage.objects.get(slug="udekoerende-team-nord"))
+    destinations = {
+        key: [Page.objects.get(pk=pk).specific for pk in ids]
+        for key, ids in rules.redirects.items()
     }
-    assert set(redirects) == set(RedirectReason.values)
-    assert redirects["acute"].phone == "112"
-    assert redirects["under_age"].title == "Familieafdelingen"
-    assert redirects["over_age"].title == "Ældrevisitationen"
-    assert redirects["substance_abuse"].title == "Rusmiddelcenteret"
-    assert redirects["long_term_support"].title == "Myndighedsafdelingen"
-    assert isinstance(redirects["other_municipality"], PartnerPage)
+    own = "other:Behov for lægehjælp, der ikke er livstruende"
+    assert set(destinations) == {*RedirectReason.values, own} - {"other"}
+    # One reason, two destinations: the emergency services and the police.
+    assert [page.phone for page in destinations["acute"]] == ["112", "114"]
+    assert [page.title for page in destinations["under_age"]] == ["Familieafdelingen"]
+    assert [page.title for page in destinations["over_age"]] == ["Ældrevisitationen"]
+    assert [page.title for page in destinations["substance_abuse"]] == ["Rusmiddelcenteret"]
+    assert [page.title for page in destinations["long_term_support"]] == ["Myndighedsafdelingen"]
+    assert isinstance(destinations["other_municipality"][0], PartnerPage)
+    assert [page.phone for page in destinations[own]] == ["1813"]
+    assert len(standard.redirect_groups()) == len(destinations)
 
 
 def test_demo_has_an_older_standard_due_for_review(demo):

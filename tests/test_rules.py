@@ -121,7 +121,7 @@ def test_redirects_come_from_the_published_revision(db):
     standard.redirects = [StandardRedirect(reason="substance_abuse", destination=shelter)]
     standard.save_revision()
 
-    assert rules_in_force().redirects == {"substance_abuse": addiction.pk}
+    assert rules_in_force().redirects == {"substance_abuse": (addiction.pk,)}
 
 
 def test_first_contact_is_due_the_deadline_days_after_the_local_day_of_receipt(db):

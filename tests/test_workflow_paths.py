@@ -123,7 +123,7 @@ def test_under_age_referral_is_redirected_to_the_standards_family_department(
     assert response.status_code == 302
     case.refresh_from_db()
     assert (case.stage, case.outcome) == (Stage.CLOSED, Outcome.REDIRECTED)
-    assert case.redirect_destination_id == family_department.pk
+    assert list(case.redirect_destinations.all()) == [family_department.page_ptr]
     assert case.process.status == PROCESS.DONE
 
 

@@ -14,7 +14,7 @@ from intranet.forms import (
     PlainTextFormMixin,
 )
 from intranet.submissions import OnceOnlyFormMixin
-from pages.models import LegalBasis, PartnerPage, RedirectReason, TeamPage
+from pages.models import LegalBasis, PartnerPage, TeamPage
 
 from . import services
 from .models import (
@@ -232,13 +232,16 @@ class TriageForm(PlainTextFormMixin, forms.Form):
     )
     redirect_reason = forms.ChoiceField(
         label=_("Reason for redirecting"),
-        choices=[("", "---------"), *RedirectReason.choices],
         required=False,
+        help_text=_(
+            "The quality standard's own reasons come after the built-in ones. The referral "
+            "is sent to every destination the standard names for the reason."
+        ),
     )
     redirect_destination = DirectoryPageField(
         required=False,
         label=_("Destination"),
-        help_text=_("Leave empty to use the destination the quality standard names."),
+        help_text=_("Leave empty to use the destinations the quality standard names."),
     )
     merge_into = CandidateField(queryset=None, required=False, label=_("Merge into case"))
     note = forms.CharField(
@@ -259,6 +262,11 @@ class TriageForm(PlainTextFormMixin, forms.Form):
         self.fields["merge_into"].candidates = lambda: services.merge_candidates(
             case=case, user=user
         )
+        # Read when shown or when a reason is sent: accepting reads no standard for it.
+        self.fields["redirect_reason"].choices = lambda: [
+            ("", "---------"),
+            *services.redirect_options(case=case),
+        ]
         self.fields["redirect_destination"].queryset = directory_pages()
         self.fields["merge_into"].label_from_instance = lambda c: (
             f"#{c.pk} {c.person} ({c.get_stage_display()})"

@@ -16,7 +16,14 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.search import index
 
 from intranet.roles import CASEWORK_PERMISSION, RECEIVING_PERMISSION
-from pages.models import LegalBasis, PartnerPage, RedirectReason, StaffMember, TeamPage
+from pages.models import (
+    LegalBasis,
+    PartnerPage,
+    RedirectReason,
+    StaffMember,
+    TeamPage,
+    redirect_label,
+)
 
 # --- Choices ------------------------------------------------------------------------------
 
@@ -699,12 +706,17 @@ class Case(models.Model):
     redirect_reason = models.CharField(
         _("redirect reason"), max_length=30, choices=RedirectReason.choices, blank=True
     )
-    redirect_destination = models.ForeignKey(
-        "wagtailcore.Page",
-        on_delete=models.PROTECT,
-        null=True,
+    redirect_reason_text = models.CharField(
+        _("redirect reason in the standard's words"),
+        max_length=120,
         blank=True,
+        help_text=_("A reason the standard names beyond the built-in ones."),
+    )
+    redirect_destinations = models.ManyToManyField(
+        "wagtailcore.Page",
+        through="CaseRedirectDestination",
         related_name="+",
+        blank=True,
         verbose_name=_("redirected to"),
     )
 
@@ -825,6 +837,11 @@ class Case(models.Model):
         return _("Case %(pk)s") % {"pk": self.pk}
 
     @property
+    def redirect_reason_label(self):
+        """The reason the referral was redirected for, as the standard words it."""
+        return redirect_label(self.redirect_reason, self.redirect_reason_text)
+
+    @property
     def is_open(self):
         return self.stage != Stage.CLOSED
 
@@ -873,6 +890,31 @@ class Case(models.Model):
     def is_first_contact_overdue(self):
         """Overdue now (`first_contact_overdue_q`)."""
         return self.is_first_contact_overdue_at(timezone.now())
+
+
+class CaseRedirectDestination(models.Model):
+    """A service a redirected referral was sent to (a reason may name several)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="redirects")
+    destination = models.ForeignKey(
+        "wagtailcore.Page",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("destination"),
+    )
+
+    class Meta:
+        verbose_name = _("redirect destination")
+        verbose_name_plural = _("redirect destinations")
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "destination"], name="unique_redirect_destination_per_case"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.case_id} -> {self.destination_id}"
 
 
 class CaseProcess(Process):

@@ -50,8 +50,9 @@ ERASED_FIELDS = {
 }
 # Text fields without choices that are kept: they hold codes, not prose.
 KEPT_TEXT_FIELDS = {
-    # A random receipt number (unique, so never blanked): it says nothing about the person.
-    Case: ("reference",),
+    # reference: a random receipt number (unique, so never blanked); redirect_reason_text:
+    # a reason as the quality standard words it, chosen from the standard, not about the person.
+    Case: ("reference", "redirect_reason_text"),
     Referral: ("concern_categories",),  # validated against ConcernCategory
     ReferralSource: ("name",),  # the municipality's list of sources, not about a person
 }
@@ -362,7 +363,6 @@ def insight_report(
             "created_by",
             "referral__source",
             "referral__registered_by",
-            "redirect_destination",
             "handover_team",
             "handover_consent__receiver",
             "handover_acknowledged_by",
@@ -370,6 +370,7 @@ def insight_report(
             "reopened_from",
         )
         .prefetch_related(
+            "redirect_destinations",
             "contacts__worker",
             "goals__created_by",
             "reassessments__decided_by",

@@ -303,8 +303,8 @@ def create_standards(home, directory, *, user):
         user=user,
         delivering_teams=[directory.teams[key] for key in skp_spec["delivering_teams"]],
         redirects=[
-            StandardRedirect(reason=reason, destination=pages[key], note=note)
-            for reason, key, note in skp_spec["redirects"]
+            StandardRedirect(reason=reason, reason_text=text, destination=pages[key], note=note)
+            for reason, text, key, note in skp_spec["redirects"]
         ],
         body=[
             {

@@ -371,14 +371,27 @@ SKP_STANDARD = {
         "min_age": 18,
         "max_age": 65,
     },
-    # (reason, team or partner key, note)
+    # (reason, the standard's own words for "other", team or partner key, note): rows with
+    # the same reason are one reason with several destinations
     "redirects": [
-        (RedirectReason.ACUTE, "alarm", "Ring 112 med det samme; politiet på 114."),
-        (RedirectReason.UNDER_AGE, "familie", "Bekymring for et barn: husk underretningspligten."),
-        (RedirectReason.OVER_AGE, "aeldre", ""),
-        (RedirectReason.SUBSTANCE_ABUSE, "rusmiddel", "Anonym rådgivning er mulig."),
-        (RedirectReason.LONG_TERM_SUPPORT, "myndighed", "Ansøgning om støtte efter § 85."),
-        (RedirectReason.OTHER_MUNICIPALITY, "fjordby", "Ellers borgerens bopælskommune."),
+        (RedirectReason.ACUTE, "", "alarm", "Ring 112 ved fare for liv og helbred."),
+        (RedirectReason.ACUTE, "", "politi", "Politiet på 114, når det ikke haster som 112."),
+        (
+            RedirectReason.UNDER_AGE,
+            "",
+            "familie",
+            "Bekymring for et barn: husk underretningspligten.",
+        ),
+        (RedirectReason.OVER_AGE, "", "aeldre", ""),
+        (RedirectReason.SUBSTANCE_ABUSE, "", "rusmiddel", "Anonym rådgivning er mulig."),
+        (RedirectReason.LONG_TERM_SUPPORT, "", "myndighed", "Ansøgning om støtte efter § 85."),
+        (RedirectReason.OTHER_MUNICIPALITY, "", "fjordby", "Ellers borgerens bopælskommune."),
+        (
+            RedirectReason.OTHER,
+            "Behov for lægehjælp, der ikke er livstruende",
+            "akuttelefon",
+            "Borgeren kan selv ringe; hjælp gerne med opkaldet.",
+        ),
     ],
     "see_also_heading": "Se også",
     "see_also": ["older", "herberg", "gadejurist", "kriminalforsorgen"],

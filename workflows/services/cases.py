@@ -9,7 +9,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from wagtail.models import Page
 
-from pages.models import RedirectReason, TeamPage
+from pages.models import RedirectReason, TeamPage, redirect_label, split_redirect_key
 from pages.rules import NoStandardForBasis, NoStandardInForce, rules_in_force
 
 from ..models import (
@@ -128,22 +128,38 @@ def referral_accept(
     return case
 
 
+def _redirects_in_force(case: Case) -> dict:
+    """The standard's redirects for the case's team and basis now: {reason key: page ids}."""
+    try:
+        return rules_in_force(team=case.team, legal_basis=case.legal_basis).redirects
+    except NoStandardInForce:
+        return {}
+
+
+def _redirect_options(named: dict) -> list[tuple[str, str]]:
+    built_in = [value for value in RedirectReason.values if value != RedirectReason.OTHER]
+    own = [key for key in named if split_redirect_key(key)[0] == RedirectReason.OTHER]
+    return [(key, redirect_label(*split_redirect_key(key))) for key in [*built_in, *own]]
+
+
+def redirect_options(*, case: Case) -> list[tuple[str, str]]:
+    """(key, label) of every reason a referral can be redirected for: the built-in ones,
+    then those the case's standard names in its own words."""
+    return _redirect_options(_redirects_in_force(case))
+
+
 @transaction.atomic
 def referral_redirect(
     *, case: Case, reason: str, destination: Page | None = None, note: str = "", triaged_by
 ) -> Case:
-    """Send the referral elsewhere; the destination defaults to the standard's for the reason."""
+    """Send the referral elsewhere. `reason` is a key of `redirect_options`; the
+    destinations default to every one the standard names for it."""
     _require_stage(case, Stage.TRIAGE)
-    if reason not in RedirectReason.values:
+    named = _redirects_in_force(case)
+    if reason not in dict(_redirect_options(named)):
         raise ValidationError({"redirect_reason": _("Choose a reason.")})
-    destination_id = destination.pk if destination is not None else None
-    if destination_id is None:
-        try:
-            rules = rules_in_force(team=case.team, legal_basis=case.legal_basis)
-            destination_id = rules.redirects.get(reason)
-        except NoStandardInForce:
-            destination_id = None
-    if destination_id is None:
+    destination_ids = [destination.pk] if destination is not None else list(named.get(reason, ()))
+    if not destination_ids:
         raise ValidationError(
             {
                 "redirect_destination": _(
@@ -152,9 +168,9 @@ def referral_redirect(
                 )
             }
         )
-    case.redirect_reason = reason
-    case.redirect_destination_id = destination_id
+    case.redirect_reason, case.redirect_reason_text = split_redirect_key(reason)
     _close(case, outcome=Outcome.REDIRECTED, note=note)
+    case.redirect_destinations.set(destination_ids)
     return case
 
 
