@@ -196,7 +196,7 @@ class StaffMemberViewSet(SnippetViewSet):
     menu_label = _("Staff directory")
     menu_order = 300
     add_to_admin_menu = True
-    list_display = ["name", "job_title", "email", "user", "is_public"]
+    list_display = ["name", "job_title", "email", "user"]
     ordering = ["name"]
     edit_handler = ObjectList(StaffMember.panels, base_form_class=StaffMemberForm)
     # Wagtail's copy saves into the copied entry itself (the form's instance is the original),

@@ -50,6 +50,7 @@ def standard_form(**fields):
         "next_review_date": "",
         "target_group": rich_text("<p>Voksne uden bolig med sindslidelse eller misbrug.</p>"),
         "redirects": inline_formset([]),
+        "contact_persons": inline_formset([]),
         "comments": inline_formset([]),
         "body": streamfield([]),
     }

@@ -118,6 +118,7 @@ def test_admin_form_answers_working_days_without_a_number_in_danish_and_keeps_th
             "max_age": "",
             "target_group": rich_text("<p>Voksne</p>"),
             "redirects": inline_formset([]),
+            "contact_persons": inline_formset([]),
             "comments": inline_formset([]),
             "body": streamfield([]),
         }
@@ -151,6 +152,7 @@ def test_admin_form_shows_the_age_error_and_saves_nothing(client, editor):
             "max_age": 16,
             "target_group": rich_text("<p>Voksne</p>"),
             "redirects": inline_formset([]),
+            "contact_persons": inline_formset([]),
             "comments": inline_formset([]),
             "body": streamfield([]),
         }
