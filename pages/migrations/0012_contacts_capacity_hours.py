@@ -20,8 +20,13 @@ def _standard_revisions(apps):
 
 def one_department_to_several(apps, schema_editor):
     StandardPage = apps.get_model("pages", "StandardPage")
-    for standard in StandardPage.objects.exclude(responsible_department=None):
-        standard.responsible_departments.add(standard.responsible_department_id)
+    Chosen = StandardPage.responsible_departments.through
+    Chosen.objects.bulk_create(
+        Chosen(standardpage_id=standard, departmentpage_id=department)
+        for standard, department in StandardPage.objects.exclude(
+            responsible_department=None
+        ).values_list("pk", "responsible_department")
+    )
     for revision in _standard_revisions(apps).iterator():
         content = revision.content
         if "responsible_department" not in content or "responsible_departments" in content:
@@ -34,17 +39,25 @@ def one_department_to_several(apps, schema_editor):
 def several_departments_to_one(apps, schema_editor):
     """Back to one department: the first by title (the others are lost)."""
     StandardPage = apps.get_model("pages", "StandardPage")
+    DepartmentPage = apps.get_model("pages", "DepartmentPage")
+    Chosen = StandardPage.responsible_departments.through
     for standard in StandardPage.objects.all():
-        first = standard.responsible_departments.order_by("title").first()
+        first = (
+            Chosen.objects.filter(standardpage=standard)
+            .order_by("departmentpage__title")
+            .values_list("departmentpage", flat=True)
+            .first()
+        )
         if first is not None:
-            standard.responsible_department = first
-            standard.save(update_fields=["responsible_department"])
+            StandardPage.objects.filter(pk=standard.pk).update(responsible_department=first)
     for revision in _standard_revisions(apps).iterator():
         content = revision.content
         if "responsible_departments" not in content:
             continue
-        departments = content.pop("responsible_departments")
-        content["responsible_department"] = departments[0] if departments else None
+        departments = DepartmentPage.objects.filter(pk__in=content.pop("responsible_departments"))
+        content["responsible_department"] = (
+            departments.order_by("title").values_list("pk", flat=True).first()
+        )
         revision.save(update_fields=["content"])
 
 
