@@ -450,3 +450,15 @@ def test_a_team_s_new_hours_show_on_the_kept_standard_at_once(client, open_team)
 
     text = text_of(client, standard)
     assert "Friday 8:00–14:00" in text and "Friday 7:00–15:30" not in text
+
+
+def test_a_preview_shows_its_unsaved_departments_and_contact_persons(standard, team):
+    department = DepartmentPageFactory(title="Myndighed")
+    other = StaffMemberFactory(name="Ahmad Lindvig", is_public=True, teams=[team])
+    standard.responsible_departments = [department]
+    standard.contact_persons = [StandardContactPerson(person=other)]
+
+    html = standard.make_preview_request().render().content.decode()
+
+    assert "Myndighed" in html and "Ahmad Lindvig" in html
+    assert "Birgitte Holmskov" not in html
