@@ -1,19 +1,19 @@
 """When a standard's public content, kept rendered, must be rendered afresh.
 
-A published standard's content (its text, delivering teams' contact details and
-redirect destinations) is the same for every visitor who passes the same view restrictions,
-and rendering it costs more than the rest of the page. templates/pages/standard_page.html
-keeps it with Django's `{% cache %}` tag in the `public_content` cache, varied on the page's
-live revision, the language, the site, the restrictions the visitor fails, and the content
-*generation* below.
+A published standard's content (its text, responsible departments, public contact persons,
+delivering teams' contact details and hours, and redirect destinations) is the same for
+every visitor who passes the same view restrictions, and rendering it costs more than the
+rest of the page. templates/pages/standard_page.html keeps it with Django's `{% cache %}` tag
+in the `public_content` cache, varied on the page's live revision, the language, the site,
+the restrictions the visitor fails, and the content *generation* below.
 
 The generation is a token in the `shared` cache (intranet/settings.py: the database in
 production, so every process on every server reads the same one). Every save, publish,
-unpublish, move or deletion of a page, and every change to a view restriction, site, document
-or redirect, replaces it, so the next request renders afresh and a team's new phone number
-shows on the standard at once. Nothing has to be purged: entries kept under an old generation
-are never read again and expire. Previews never use the kept content (the template renders
-them afresh): they show unsaved choices.
+unpublish, move or deletion of a page, and every change to a view restriction, site, document,
+redirect, contact person or staff directory entry, replaces it, so the next request renders
+afresh and a team's new phone number shows on the standard at once. Nothing has to be purged:
+entries kept under an old generation are never read again and expire. Previews never use the
+kept content (the template renders them afresh): they show unsaved choices.
 """
 
 import uuid
@@ -56,9 +56,19 @@ def connect_signals():
     from wagtail.documents import get_document_model
     from wagtail.models import Page, PageViewRestriction, Site, get_page_models
 
-    from .models import StandardRedirect
+    from .models import StaffMember, StandardContactPerson, StandardRedirect, TeamOpeningHours
 
-    changing = [Page, *get_page_models(), PageViewRestriction, Site, StandardRedirect]
+    changing = [
+        Page,
+        *get_page_models(),
+        PageViewRestriction,
+        Site,
+        StandardRedirect,
+        StandardContactPerson,
+        TeamOpeningHours,
+        # A contact person's name, phone or "shown publicly" is their directory entry's.
+        StaffMember,
+    ]
     for model in (*changing, get_document_model()):
         uid = f"renew-{model._meta.label}"
         post_save.connect(renew_generation, sender=model, dispatch_uid=uid)

@@ -11,6 +11,7 @@ from django.db import models
 from django.http import Http404
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.dates import WEEKDAYS
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
@@ -286,13 +287,48 @@ class TeamPage(ContactFields, Page):
             "Notifications contain a link, never personal data."
         ),
     )
+    # A team's hours are rows (TeamOpeningHours); the text is what the rows cannot say.
+    opening_hours = models.TextField(
+        _("note on opening hours"),
+        blank=True,
+        help_text=_(
+            "Shown below the opening hours, for example: Evenings and weekends only by "
+            "appointment. Closed on public holidays."
+        ),
+    )
+    capacity_min = models.PositiveSmallIntegerField(
+        _("capacity from (citizens)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_("The number of citizens the team supports at a time; for a range, the lowest."),
+    )
+    capacity_max = models.PositiveSmallIntegerField(
+        _("capacity up to (citizens)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_("For a range, the highest. Enter the same number in both for one number."),
+    )
 
     objects = TeamPageManager()
 
     content_panels = [
         *Page.content_panels,
         FieldPanel("description"),
-        *ContactFields.contact_panels,
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("phone"), FieldPanel("email")]),
+                FieldPanel("secure_email"),
+                FieldPanel("address"),
+            ],
+            heading=_("Public contact details"),
+        ),
+        InlinePanel("hours", heading=_("Opening hours"), label=_("Opening hours")),
+        FieldPanel("opening_hours"),
+        FieldRowPanel(
+            [FieldPanel("capacity_min"), FieldPanel("capacity_max")], heading=_("Capacity")
+        ),
         MultiFieldPanel(
             [FieldPanel("internal_notes"), FieldPanel("notification_email")],
             heading=_("Internal"),
@@ -311,6 +347,14 @@ class TeamPage(ContactFields, Page):
         verbose_name = _("team")
         verbose_name_plural = _("teams")
 
+    def clean(self):
+        super().clean()
+        low, high = self.capacity_min, self.capacity_max
+        if low is not None and high is not None and high < low:
+            raise ValidationError(
+                {"capacity_max": _("The highest number must not be lower than the lowest.")}
+            )
+
     @property
     def department(self):
         return self.get_parent().specific
@@ -321,9 +365,49 @@ class TeamPage(ContactFields, Page):
         context["standards"] = visible_to(
             StandardPage.objects.live().filter(delivering_teams=self).order_by("title"), request
         )
+        context["contact_persons"] = self.members.filter(is_public=True).order_by("name")
         if request.user.is_authenticated:
             context["staff"] = self.members.order_by("name")
         return context
+
+
+class TeamOpeningHours(Orderable):
+    """When a team can be reached: one weekday or a run of weekdays, from one time to another."""
+
+    team = ParentalKey(TeamPage, on_delete=models.CASCADE, related_name="hours")
+    first_day = models.PositiveSmallIntegerField(_("from weekday"), choices=WEEKDAYS.items())
+    last_day = models.PositiveSmallIntegerField(
+        _("to weekday"),
+        choices=WEEKDAYS.items(),
+        null=True,
+        blank=True,
+        help_text=_("Leave empty for one day."),
+    )
+    opens = models.TimeField(_("opens"))
+    closes = models.TimeField(_("closes"))
+
+    panels = [
+        FieldRowPanel([FieldPanel("first_day"), FieldPanel("last_day")]),
+        FieldRowPanel([FieldPanel("opens"), FieldPanel("closes")]),
+    ]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("opening hours")
+        verbose_name_plural = _("opening hours")
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if None not in (self.first_day, self.last_day) and self.last_day < self.first_day:
+            errors["last_day"] = _("The last weekday cannot come before the first.")
+        if self.opens is not None and self.closes is not None and self.closes <= self.opens:
+            errors["closes"] = _("The closing time must be later than the opening time.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_one_day(self):
+        return self.last_day is None or self.last_day == self.first_day
 
 
 class PartnerKind(models.TextChoices):
@@ -397,6 +481,15 @@ class StaffMember(index.Indexed, ClusterableModel):
         help_text=_("Internal: shown to logged-in staff only."),
     )
     email = models.EmailField(_("e-mail"), blank=True)
+    is_public = models.BooleanField(
+        _("shown publicly"),
+        default=False,
+        help_text=_(
+            "Shows the name, job title, work phone and e-mail on the team's public page and "
+            "on the quality standards that name this person as a contact. The mobile is "
+            "never shown publicly. Staff are private unless this is ticked."
+        ),
+    )
 
     objects = StaffMemberQuerySet.as_manager()
 
@@ -407,6 +500,7 @@ class StaffMember(index.Indexed, ClusterableModel):
         FieldPanel("user"),
         FieldRowPanel([FieldPanel("work_phone"), FieldPanel("mobile")]),
         FieldPanel("email"),
+        FieldPanel("is_public"),
     ]
     search_fields = [
         index.SearchField("name"),
@@ -449,15 +543,12 @@ class StandardIndexPage(GuardsStandards, Page):
         return context
 
     def route(self, request, path_components):
-        # Its children are standards: load the one asked for in one query, not two, with
-        # the department its page names (the budget this keeps: RoutesThrough).
+        # Its children are standards: load the one asked for in one query, not two (the
+        # budget this keeps: RoutesThrough). Its departments are read by the content kept
+        # rendered (pages/content_cache.py), so only when that is rendered afresh.
         if len(path_components) == 1:
             try:  # get(), not first(): slugs are unique among siblings, and no ORDER BY to build
-                child = (
-                    StandardPage.objects.child_of(self)
-                    .select_related("responsible_department")
-                    .get(slug=path_components[0])
-                )
+                child = StandardPage.objects.child_of(self).get(slug=path_components[0])
             except StandardPage.DoesNotExist:
                 pass
             else:
@@ -541,13 +632,12 @@ class LegalBasis(models.TextChoices):
 class StandardPage(GuardsStandards, Page):
     """A quality standard (kvalitetsstandard) whose numbers drive the referral process."""
 
-    responsible_department = models.ForeignKey(
+    responsible_departments = ParentalManyToManyField(
         DepartmentPage,
-        on_delete=models.SET_NULL,
-        null=True,
         blank=True,
         related_name="+",
-        verbose_name=_("responsible department"),
+        verbose_name=_("responsible departments"),
+        help_text=_("One or more: a cross-departmental standard names each department."),
     )
     legal_basis_section = models.CharField(
         _("section of the Social Services Act"),
@@ -683,13 +773,22 @@ class StandardPage(GuardsStandards, Page):
         *Page.content_panels,
         MultiFieldPanel(
             [
-                FieldPanel("responsible_department"),
+                FieldPanel("responsible_departments"),
                 FieldPanel("delivering_teams"),
                 FieldPanel("legal_basis_section"),
                 FieldPanel("approval_body"),
                 FieldRowPanel([FieldPanel("approval_date"), FieldPanel("next_review_date")]),
             ],
             heading=_("Responsibility and approval"),
+        ),
+        InlinePanel(
+            "contact_persons",
+            heading=_("Contact persons"),
+            label=_("Contact person"),
+            help_text=_(
+                "Shown on the public standard only if the staff directory marks the person "
+                '"shown publicly".'
+            ),
         ),
         MultiFieldPanel(
             [
@@ -796,7 +895,20 @@ class StandardPage(GuardsStandards, Page):
             )
         context["delivering_teams"] = partial(self.delivering_teams_visible_to, request)
         context["redirect_groups"] = self.redirect_groups
+        context["responsible_departments"] = self.responsible_departments_by_title
+        context["contact_persons"] = self.public_contact_persons
         return context
+
+    def responsible_departments_by_title(self):
+        """The responsible departments, by title (a preview's unsaved choices are in memory)."""
+        return self.responsible_departments.order_by("title")
+
+    def public_contact_persons(self):
+        """The contact persons the staff directory marks public, in the editor's order.
+
+        Read with their directory entries in one query; a preview's rows are in memory."""
+        rows = self.contact_persons.select_related("person").order_by("sort_order", "pk")
+        return [row.person for row in rows if row.person_id and row.person.is_public]
 
     def delivering_teams_visible_to(self, request):
         """The delivering teams `request` may see, read through the page's own relations, so
@@ -806,7 +918,8 @@ class StandardPage(GuardsStandards, Page):
             teams = TeamPage.objects.filter(standards=self)
         else:  # a preview's choices, held in memory
             teams = TeamPage.objects.filter(pk__in=[team.pk for team in chosen])
-        return visible_to(teams.live().order_by("title"), request)
+        teams = teams.live().order_by("title").prefetch_related("hours")
+        return visible_to(teams, request)
 
     def redirect_groups(self):
         """The redirect reasons with their destinations, read in one query (a preview's
@@ -850,6 +963,32 @@ class StandardPage(GuardsStandards, Page):
     @property
     def is_due_for_review(self):
         return self.next_review_date is not None and self.next_review_date <= timezone.localdate()
+
+
+class StandardContactPerson(Orderable):
+    """A person a standard names as its contact; shown publicly only if their entry says so."""
+
+    standard = ParentalKey(StandardPage, on_delete=models.CASCADE, related_name="contact_persons")
+    # Deleting a directory entry takes the person off the standard (and off its revisions:
+    # modelcluster drops a row whose cascading key is gone).
+    person = models.ForeignKey(
+        StaffMember,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("person"),
+        help_text=_("From the staff directory."),
+    )
+
+    panels = [FieldPanel("person")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("contact person")
+        verbose_name_plural = _("contact persons")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["standard", "person"], name="unique_contact_person_per_standard"
+            )
+        ]
 
 
 class StandardRedirect(Orderable):

@@ -49,6 +49,7 @@ def standard_form(**fields):
         "approval_date": "2026-01-15",
         "next_review_date": "",
         "redirects": inline_formset([]),
+        "contact_persons": inline_formset([]),
         "comments": inline_formset([]),
         "body": streamfield(
             [

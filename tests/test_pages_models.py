@@ -117,6 +117,7 @@ def test_admin_form_answers_working_days_without_a_number_in_danish_and_keeps_th
             "min_age": "",
             "max_age": "",
             "redirects": inline_formset([]),
+            "contact_persons": inline_formset([]),
             "comments": inline_formset([]),
             "body": streamfield([section_form("target_group", "<p>Voksne</p>")]),
         }
@@ -149,6 +150,7 @@ def test_admin_form_shows_the_age_error_and_saves_nothing(client, editor):
             "min_age": 18,
             "max_age": 16,
             "redirects": inline_formset([]),
+            "contact_persons": inline_formset([]),
             "comments": inline_formset([]),
             "body": streamfield([section_form("target_group", "<p>Voksne</p>")]),
         }

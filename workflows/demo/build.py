@@ -8,7 +8,7 @@ is missing is created.
 import functools
 import string
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import time, timedelta
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
@@ -29,9 +29,11 @@ from pages.models import (
     HomePage,
     PartnerPage,
     StaffMember,
+    StandardContactPerson,
     StandardIndexPage,
     StandardPage,
     StandardRedirect,
+    TeamOpeningHours,
     TeamPage,
 )
 from pages.rules import rules_of_revision
@@ -173,6 +175,24 @@ def _department(directory, key, *, user):
 
 def _team(departments, key, *, user):
     department, title, slug, phone, mailbox, address, description = data.TEAMS[key]
+    if key in data.OUTREACH_TEAMS:
+        capacity_min, capacity_max = data.OUTREACH_CAPACITY[key]
+        hours = {
+            "opening_hours": data.OUTREACH_HOURS_NOTE,
+            "hours": [
+                TeamOpeningHours(
+                    first_day=first,
+                    last_day=last,
+                    opens=time.fromisoformat(opens),
+                    closes=time.fromisoformat(closes),
+                )
+                for first, last, opens, closes in data.OUTREACH_HOURS
+            ],
+            "capacity_min": capacity_min,
+            "capacity_max": capacity_max,
+        }
+    else:
+        hours = {"opening_hours": data.OFFICE_HOURS}
     return publish_child(
         departments[department],
         TeamPage,
@@ -184,9 +204,9 @@ def _team(departments, key, *, user):
         email=f"{mailbox}@{data.MAIL}",
         secure_email=f"{mailbox}.sikkerpost@{data.MAIL}",
         address=address,
-        opening_hours=data.OPENING_HOURS if key in data.OUTREACH_TEAMS else data.OFFICE_HOURS,
         internal_notes=rich_text(data.TEAM_NOTES),
         notification_email=f"{mailbox}.opgaver@{data.MAIL}",
+        **hours,
     )
 
 
@@ -241,7 +261,11 @@ def _standard(index, spec, directory, approval, *, user, **fields):
         spec["slug"],
         user=user,
         title=spec["title"],
-        responsible_department=directory.departments[spec["department"]],
+        responsible_departments=[directory.departments[key] for key in spec["departments"]],
+        contact_persons=[
+            StandardContactPerson(person=StaffMember.objects.get(user__username=username))
+            for username in spec.get("contact_persons", [])
+        ],
         approval_body=data.APPROVAL_BODY,
         approval_date=approval,
         next_review_date=_years_later(approval, 2),
@@ -383,6 +407,7 @@ def create_staff(directory):
                 "work_phone": f"70 00 99 {number:02d}",
                 "mobile": f"20 00 99 {number:02d}",
                 "email": user.email,
+                "is_public": username in data.PUBLIC_STAFF,
             },
         )
         teams = {directory.teams[key].pk for key in team_keys}
@@ -625,8 +650,8 @@ def build_demo():
     admin = create_admin_user()
     home = create_site(user=admin)
     directory = create_directory(home, user=admin)
+    users = create_staff(directory)  # before the standards, which name contact persons
     standard = create_standards(home, directory, user=admin)
     create_concern_form(home, standard, user=admin)
-    users = create_staff(directory)
     create_demo_cases(directory=directory, users=users)
     return users

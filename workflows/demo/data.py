@@ -107,6 +107,15 @@ DEPARTMENTS = {
 
 # The teams that take referrals; the others keep office hours.
 OUTREACH_TEAMS = {"nord", "syd"}
+# The outreach teams' hours as rows: (first weekday, last weekday or None, opens, closes);
+# Monday is 0. The note says what the rows cannot.
+OUTREACH_HOURS = [(0, 3, "07:00", "19:00"), (4, None, "07:00", "15:00")]
+OUTREACH_HOURS_NOTE = (
+    "Aftener og weekender kun, når kontakten ikke kan opnås på andre tidspunkter. "
+    "Lukket på helligdage."
+)
+# Citizens each outreach team supports at a time: (lowest, highest); equal for one number.
+OUTREACH_CAPACITY = {"nord": (40, 60), "syd": (50, 50)}
 TEAM_NOTES = ["Teammøde tirsdag og torsdag kl. 8.30, hvor nye henvendelser fordeles."]
 
 # key: (department, title, slug, phone, mailbox, address, description)
@@ -277,7 +286,7 @@ APPROVAL_BODY = "Social- og Sundhedsudvalget"
 OLDER_STANDARD = {
     "slug": "socialpaedagogisk-stoette-85",
     "title": "Kvalitetsstandard for socialpædagogisk støtte (§ 85)",
-    "department": "myndighed",
+    "departments": ["myndighed"],
     "approved_years_ago": 3,
     "delivering_teams": ["nord"],
     "rules": {
@@ -317,7 +326,7 @@ OLDER_STANDARD = {
 STREET_STANDARD = {
     "slug": "opsoegende-gadeplansarbejde",
     "title": "Kvalitetsstandard for opsøgende gadeplansarbejde (§ 99)",
-    "department": "sundhed",
+    "departments": ["sundhed"],
     "approved_days_ago": 400,
     "rules": {
         "first_contact_rule": "none",
@@ -362,8 +371,12 @@ STREET_STANDARD = {
 SKP_STANDARD = {
     "slug": "stoette-og-kontaktperson",
     "title": "Kvalitetsstandard for støtte- og kontaktperson (SKP), § 99",
-    "department": "sundhed",
+    # Cross-departmental, as in the standards: the outreach teams of Sundhed og Omsorg with
+    # the housing-social workers of Beskæftigelse.
+    "departments": ["sundhed", "beskaeftigelse"],
     "delivering_teams": ["nord", "syd"],
+    # Named on the public standard; the coordinators' directory entries are public.
+    "contact_persons": ["koordinator_nord", "koordinator_syd"],
     "approved_days_ago": 120,
     "rules": {
         "first_contact_deadline_days": 7,
@@ -681,6 +694,9 @@ STAFF = {
     ),
 }
 SUPERUSERS = {"administrator"}
+# Staff shown on the public team pages (name, job title, work phone, e-mail); the rest of the
+# staff are private, as every directory entry is until marked public.
+PUBLIC_STAFF = {"koordinator_nord", "koordinator_syd"}
 
 # --- Referral cases ------------------------------------------------------------------------
 
