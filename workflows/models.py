@@ -895,7 +895,9 @@ class Case(models.Model):
 class CaseRedirectDestination(models.Model):
     """A service a redirected referral was sent to (a reason may name several)."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="redirects")
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="redirects", verbose_name=_("case")
+    )
     destination = models.ForeignKey(
         "wagtailcore.Page",
         on_delete=models.PROTECT,

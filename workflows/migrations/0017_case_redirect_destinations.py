@@ -60,6 +60,7 @@ class Migration(migrations.Migration):
                         on_delete=django.db.models.deletion.CASCADE,
                         related_name="redirects",
                         to="workflows.case",
+                        verbose_name="case",
                     ),
                 ),
                 (
