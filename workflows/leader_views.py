@@ -23,6 +23,7 @@ from intranet.forms import ModelChoiceField
 from intranet.models import AccessAction
 from pages.models import DepartmentPage, TeamPage
 
+from . import services
 from .reporting import charts
 from .reporting import dashboard as figures
 from .reporting.disclosure import suppressed, suppression_threshold
@@ -209,14 +210,21 @@ def dashboard(request):
     return render(request, "workflows/leader/dashboard.html", context)
 
 
-@permission_required("workflows.view_dashboard", raise_exception=True)
 @shows_case_list(what="deadline list")
 def breaches(request, kind):
+    if not services.sees_overview(request.user):
+        raise PermissionDenied
     if kind not in figures.BREACH_KINDS:
         raise Http404
     form = _filter_form(request)
     scope = _scope_or_default(form)
-    context = {"form": form, "kind": kind, "title": BREACH_TITLES[kind], "scope": scope}
+    context = {
+        "form": form,
+        "kind": kind,
+        "title": BREACH_TITLES[kind],
+        "scope": scope,
+        "leader": request.user.has_perm("workflows.view_dashboard"),
+    }
     if scope is not None:
         counts = figures.breach_counts(scope, user=request.user)[kind]
         page = Paginator(figures.breach_list(scope, kind, user=request.user), 50).get_page(
@@ -224,7 +232,12 @@ def breaches(request, kind):
         )
         rows = list(page.object_list)
         cases = [row.process.case if kind == figures.BREACH_UNCLAIMED else row for row in rows]
+        # Every row listed is logged, those shown without a person too: its case number,
+        # team and step were read.
         show_list(request, case_subjects(cases))
+        figures.with_people(
+            cases, [row_case.pk for row, row_case in zip(rows, cases, strict=True) if row.may_open]
+        )
         params = request.GET.copy()
         params.pop("side", None)
         context.update(
