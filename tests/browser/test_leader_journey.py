@@ -67,6 +67,7 @@ def test_leader_reads_the_dashboard_a_deadline_list_and_the_status_report(
     )
     query, team = leader.url.split("?", 1)[1], filters.get_by_label("Team").input_value()
     first_contact.get_by_role("link", name="Åbn listen").click()
+    expect(leader).to_have_url(re.compile(r"/ledelse/frister/first-contact/\?" + re.escape(query)))
     expect(leader.locator("h1")).to_have_text("Første kontakt forsinket")
     expect(filters.get_by_label("Team")).to_have_value(team)
     expect(leader.locator("main .lead")).to_contain_text(f"{overdue_syd} i alt.")
