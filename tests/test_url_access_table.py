@@ -275,6 +275,7 @@ TABLE = {
     "leader:status_report":                         ((), LEADERS, NO_DATA),
     "leader:import_cases":                          ((), ADMINISTRATORS, NO_DATA),
     "leader:import_template":                       ((), ADMINISTRATORS, NO_DATA),
+    "leader:import_template_xlsx":                  ((), ADMINISTRATORS, NO_DATA),
     # --- data protection: workflows/privacy_urls.py
     "privacy:index":                                ((), OFFICER, LIST),
     "privacy:person_log":                           (("person",), OFFICER, CASE),

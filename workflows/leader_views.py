@@ -27,7 +27,7 @@ from . import services
 from .reporting import charts
 from .reporting import dashboard as figures
 from .reporting.disclosure import suppressed, suppression_threshold
-from .reporting.importer import COLUMNS, REQUIRED, cases_import
+from .reporting.importer import COLUMNS, REQUIRED, cases_import, template_workbook
 from .reporting.periods import Period
 from .reporting.spreadsheet import csv_text
 from .reporting.status_report import DEFINITIONS, status_report, status_report_rows
@@ -329,8 +329,12 @@ def annual_report(request):
 
 class ImportForm(forms.Form):
     file = forms.FileField(
-        label=gettext_lazy("CSV file"),
-        help_text=gettext_lazy("One case per row, separated by semicolons, saved as UTF-8."),
+        label=gettext_lazy("CSV file or Excel workbook (.xlsx)"),
+        help_text=gettext_lazy(
+            "One case per row, the column names in the first row; in a workbook, the first "
+            "sheet is read."
+        ),
+        widget=forms.FileInput(attrs={"accept": ".csv,.xlsx"}),
     )
     check_only = forms.BooleanField(
         label=gettext_lazy("Only check the file; import nothing"), required=False
@@ -338,8 +342,7 @@ class ImportForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith(".csv"):
-            raise forms.ValidationError(_("Choose a CSV file (ending in .csv)."))
+        # The name is not checked: the importer tells CSV from .xlsx by the content.
         if upload.size > MAX_UPLOAD_BYTES:
             raise forms.ValidationError(_("The file is larger than 5 MB."))
         return upload
@@ -389,3 +392,15 @@ def import_template(request):
         filename="import_template.csv",
         content_type="text/csv; charset=utf-8",
     )
+
+
+def import_template_xlsx(request):
+    if not _may_import(request.user):
+        raise PermissionDenied
+    workbook = template_workbook(IMPORT_TEMPLATE.read_text(encoding="utf-8-sig"))
+    response = HttpResponse(
+        workbook,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = 'attachment; filename="import_template.xlsx"'
+    return response
