@@ -12,16 +12,17 @@ from workflows.reporting.importer import cases_import
 
 
 class Command(BaseCommand):
-    help = (
-        "Import closed historical cases from a CSV file or an Excel workbook (.xlsx) (see "
-        "docs/status_report.md). Nothing is imported unless every row is valid; rows "
-        "imported before are skipped."
-    )
-
     def add_arguments(self, parser):
-        parser.add_argument("file")
+        # Translated when the parser is made (argparse takes no lazy text): in the
+        # default language, Danish, like everything else the command says.
+        parser.description = _(
+            "Import closed historical cases from a CSV file or an Excel workbook (.xlsx) (see "
+            "docs/status_report.md). Nothing is imported unless every row is valid; rows "
+            "imported before are skipped."
+        )
+        parser.add_argument("file", help=_("CSV file or Excel workbook (.xlsx)"))
         parser.add_argument(
-            "--check", action="store_true", help="Only check the file; import nothing."
+            "--check", action="store_true", help=_("Only check the file; import nothing")
         )
 
     def handle(self, *args, file, check, **options):
