@@ -9,6 +9,7 @@ import openpyxl
 import pytest
 import time_machine
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
@@ -635,3 +636,12 @@ def test_an_import_racing_another_is_refused_with_a_message(world, admin_user, m
         "Another import ran at the same time. Import the file again."
     ]
     assert result.created == 0 and Case.objects.count() == 0
+
+
+def test_a_citizen_number_is_unique_but_many_people_have_none(world, admin_user):
+    Person.objects.create(alias="A", import_citizen_key="B-1")
+    Person.objects.create(alias="B")
+
+    Person(alias="C").full_clean()  # blank: outside the constraint
+    with pytest.raises(ValidationError):
+        Person(alias="D", import_citizen_key="B-1").full_clean()
