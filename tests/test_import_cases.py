@@ -1,10 +1,15 @@
 """Import of historical cases: good, bad and repeated files, from the command and the screen."""
 
+import io
+import zipfile
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 
+import openpyxl
 import pytest
+import time_machine
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
@@ -13,10 +18,11 @@ from django.utils import timezone, translation
 from intranet import roles
 from intranet.models import AccessLogEntry
 from workflows.models import Case, Outcome, Person, Stage
+from workflows.privacy import ERASED_FIELDS
 from workflows.reporting.importer import cases_import
 from workflows.reporting.status_report import status_report
 
-from .factories import TeamPageFactory, UserFactory
+from .factories import TeamPageFactory, UserFactory, standard_with_redirects
 from .test_status_report import member, module_data
 
 HEADER = (
@@ -169,20 +175,65 @@ def test_an_excel_file_in_windows_1252_with_commas_is_read(world, admin_user):
     assert (person.alias, person.gender) == ("Måne", "female")
 
 
-@pytest.mark.parametrize(
-    "data",
-    [
-        pytest.param(b"\x8d", id="a byte Windows-1252 does not have"),
-        pytest.param(b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00\x81\x8d", id="xlsx"),
-    ],
+def xlsx_file(rows):
+    """A workbook as Excel saves it: the first sheet holds the rows."""
+    workbook = openpyxl.Workbook()
+    for row in rows:
+        workbook.active.append(row)
+    workbook.create_sheet("Noter").append(["Not read: only the first sheet is."])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def zip_file(name, content):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000") + b"\x1f\x15"
+NOT_A_TABLE = {
+    "a byte Windows-1252 does not have": b"\x8d",
+    "a zip header and nothing else": b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00\x81\x8d",
+    "a PNG renamed .csv": PNG,
+    "a Word document renamed .xlsx": zip_file("word/document.xml", "<w:document/>"),
+    "a zip archive": zip_file("historik.csv", "sagsnummer;team"),
+    "binary garbage": bytes(range(256)) * 4,
+}
+NOT_A_TABLE_EN = (
+    "The file is neither a CSV file nor an Excel workbook (.xlsx): save it as CSV or as an "
+    "Excel workbook and choose that file."
 )
-def test_a_file_that_is_not_csv_text_is_refused_with_a_message(world, admin_user, data):
+NOT_A_TABLE_DA = "Filen er hverken en CSV-fil eller et Excel-regneark (.xlsx)"
+
+
+def corrupt_xlsx():
+    """A real workbook, cut short as by a broken download."""
+    data = xlsx_file([HEADER.split(";"), *(row.split(";") for row in GOOD_ROWS)])
+    return data[: len(data) // 2]
+
+
+@pytest.mark.parametrize(
+    "data", [*NOT_A_TABLE.values(), corrupt_xlsx()], ids=[*NOT_A_TABLE, "a corrupt workbook"]
+)
+def test_a_file_that_is_neither_csv_nor_xlsx_is_refused_with_a_message(world, admin_user, data):
     result = cases_import(data=data, imported_by=admin_user)
 
-    assert [(error.row, error.message) for error in result.errors] == [
-        (1, "The file is not a CSV file: save it as CSV.")
-    ]
+    assert [(error.row, error.message) for error in result.errors] == [(1, NOT_A_TABLE_EN)]
     assert Case.objects.count() == 0
+
+
+def test_an_old_xls_or_a_password_protected_workbook_gets_its_own_message(world, admin_user):
+    ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504)
+
+    result = cases_import(data=ole, imported_by=admin_user)
+
+    assert [error.message for error in result.errors] == [
+        "The file is an old Excel file (.xls) or a workbook protected by a password: save it "
+        "as an Excel workbook (.xlsx) without a password, or as CSV."
+    ]
 
 
 def test_a_csv_file_from_excel_for_mac_with_cr_line_endings_is_read(world, admin_user):
@@ -235,29 +286,74 @@ def test_imported_cases_count_in_the_status_report(world, admin_user):
     assert outcomes["Goal reached"] == 1 and outcomes["The citizen declined"] == 1
 
 
-def test_the_command_imports_and_refuses_a_bad_file(world, db, tmp_path, capsys):
+def test_cases_from_before_any_standard_get_no_deadline_and_count_neither_way(world, admin_user):
+    """The standard published 60 days ago governs the recent referral only: the 2023 cases
+    get no first-contact deadline, not the one in force today (issue 16, item 6)."""
+    with time_machine.travel(timezone.now() - timedelta(days=60), tick=True):
+        standard = standard_with_redirects(delivering_teams=[world.team_a])
+    recent = timezone.localdate() - timedelta(days=10)
+    recent_row = (
+        f"H-4;Udekørende team Nord;{recent:%Y-%m-%d};{recent:%Y-%m-%d};goal_reached;B-4;Ny;;"
+        f"female;1980;;;;;{recent:%Y-%m-%d};"
+    )
+
+    result = cases_import(data=csv_file(*GOOD_ROWS, recent_row), imported_by=admin_user)
+
+    assert result.ok, result.errors
+    cases = {case.referral.concern.split(": ")[1]: case for case in Case.objects.all()}
+    for number in ["H-1", "H-2"]:  # team A, received in 2023
+        old = cases[number]
+        assert (old.first_contact_deadline, old.first_contact_due) == (None, None)
+        assert (old.standard_revision_id, old.decision_due) == (None, None)
+    assert cases["H-4"].standard_revision_id == standard.live_revision_id
+    assert cases["H-4"].first_contact_due == recent + timedelta(days=7)
+    deadline = {
+        str(row[0]): row[1] for row in status_report(2023).table("first_contact_deadline").rows
+    }
+    assert deadline == {"Deadline kept": 0, "Deadline missed": 0, "Cases assessed": 0}
+
+
+@pytest.mark.danish
+def test_the_command_imports_and_refuses_a_bad_file_in_danish(world, db, tmp_path, capsys):
     good = tmp_path / "good.csv"
     good.write_bytes(csv_file(*GOOD_ROWS))
     bad = tmp_path / "bad.csv"
     bad.write_bytes(csv_file("H-9;Ingen;2023-01-10;2023-02-20;moved;;X;"))
 
+    call_command("import_cases", str(good), "--check")
+    assert "3 sager ville blive importeret." in capsys.readouterr().out
     call_command("import_cases", str(good))
-    assert "3 cases imported" in capsys.readouterr().out
+    assert "3 sager importeret." in capsys.readouterr().out
     call_command("import_cases", str(good))
-    assert "was imported before; skipped" in capsys.readouterr().out
-    with pytest.raises(CommandError, match="1 errors"):
+    assert "Række 2: sagsnummer H-1 er importeret før; sprunget over." in (capsys.readouterr().out)
+    with pytest.raises(CommandError, match="^1 fejl; intet blev importeret.$"):
         call_command("import_cases", str(bad))
-    assert "Row 2 [team]" in capsys.readouterr().err
+    assert "Række 2 [team]: Intet team hedder “Ingen”." in capsys.readouterr().err
+    with pytest.raises(CommandError, match="^Filen .*findes ikke.$"):
+        call_command("import_cases", str(tmp_path / "missing.csv"))
     assert Case.objects.count() == 3
+
+
+@pytest.mark.danish
+@pytest.mark.parametrize("name", ["a PNG renamed .csv", "a Word document renamed .xlsx"])
+def test_the_command_refuses_a_file_that_is_not_a_table_in_danish(world, db, tmp_path, name):
+    path = tmp_path / "historik.xlsx"
+    path.write_bytes(NOT_A_TABLE[name])
+
+    with pytest.raises(CommandError, match="^1 fejl; intet blev importeret.$"):
+        call_command("import_cases", str(path), stderr=(err := io.StringIO()))
+
+    assert f"Række 1: {NOT_A_TABLE_DA}" in err.getvalue()
+    assert "Traceback" not in err.getvalue()
 
 
 # --- The upload screen ---------------------------------------------------------------------
 
 
-def upload(client, data, **extra):
+def upload(client, data, name="historik.csv", **extra):
     return client.post(
         reverse("leader:import_cases"),
-        {"file": SimpleUploadedFile("historik.csv", data, content_type="text/csv"), **extra},
+        {"file": SimpleUploadedFile(name, data, content_type="text/csv"), **extra},
     )
 
 
@@ -306,6 +402,7 @@ def test_only_administrators_may_import(client, world, leader, who):
 
     assert client.get(reverse("leader:import_cases")).status_code == 403
     assert client.get(reverse("leader:import_template")).status_code == 403
+    assert client.get(reverse("leader:import_template_xlsx")).status_code == 403
     assert upload(client, csv_file(*GOOD_ROWS)).status_code == 403
     assert Case.objects.count() == 0
 
@@ -318,11 +415,233 @@ def test_a_superuser_may_import(client, world, db):
 
 
 @pytest.mark.danish
-def test_the_upload_screen_refuses_a_file_that_is_not_csv_in_danish(client, world, admin_user):
+@pytest.mark.parametrize("name", ["historik.csv", "historik.xlsx", "billede.png"])
+@pytest.mark.parametrize(
+    "data", [b"\x8d\x81 not text", PNG, corrupt_xlsx()], ids=["garbage", "png", "corrupt xlsx"]
+)
+def test_the_upload_screen_refuses_a_file_that_is_not_a_table_in_danish(
+    client, world, admin_user, data, name
+):
     client.force_login(admin_user)
 
-    response = upload(client, b"\x8d\x81 not text")
+    response = upload(client, data, name=name)
 
     assert response.status_code == 200
-    assert "Filen er ikke en CSV-fil: gem den som CSV." in response.content.decode()
+    assert NOT_A_TABLE_DA in response.content.decode()
     assert Case.objects.count() == 0
+
+
+def test_the_upload_screen_imports_a_workbook_whatever_its_name(client, world, admin_user):
+    client.force_login(admin_user)
+    data = xlsx_file([HEADER.split(";"), *(row.split(";") for row in GOOD_ROWS)])
+
+    response = upload(client, data, name="Historik 2023.XLSX", check_only="on")
+
+    assert "The file is valid: 3 cases would be imported." in response.content.decode()
+
+
+# --- One person across files (issue 16, item 8) ---------------------------------------------
+
+LINK_HEADER = "sagsnummer;team;henvist_dato;afsluttet_dato;udfald;borger_nr;alias;cpr;foedselsaar"
+CPR = "010170-1234"
+
+
+def link_row(key, citizen="", alias="Kasketten", cpr="", year="", received="2023-10-01"):
+    return f"{key};Udekørende team Syd;{received};2023-11-01;moved;{citizen};{alias};{cpr};{year}"
+
+
+def link_file(*rows):
+    return csv_file(*rows, header=LINK_HEADER)
+
+
+def test_two_files_imported_one_after_another_link_by_citizen_number(world, admin_user):
+    cases_import(data=csv_file(*GOOD_ROWS), imported_by=admin_user)  # B-1 twice, and H-3
+
+    result = cases_import(data=link_file(link_row("H-10", citizen="B-1")), imported_by=admin_user)
+
+    assert result.ok and result.created == 1 and result.review == []
+    citizen = Person.objects.get(import_citizen_key="B-1")
+    assert sorted(citizen.cases.values_list("import_key", flat=True)) == ["H-1", "H-10", "H-2"]
+    assert Person.objects.count() == 2
+    assert status_report(2023).people == 2  # B-1 and the woman of H-3, each counted once
+    assert "import_citizen_key" in ERASED_FIELDS[Person]  # a key back to the old register
+
+
+def test_cpr_beats_the_citizen_number(world, admin_user):
+    registered = Person.objects.create(alias="Registreret", cpr=CPR)
+
+    first = cases_import(data=link_file(link_row("H-1", citizen="B-7", cpr=CPR)))
+    # A later file without the CPR number finds the person by the citizen number just kept,
+    # and one with both finds them by both.
+    second = cases_import(data=link_file(link_row("H-2", citizen="B-7")))
+    third = cases_import(data=link_file(link_row("H-3", citizen="B-7", cpr=CPR)))
+
+    assert first.ok and second.ok and third.ok, third.errors
+    registered.refresh_from_db()
+    assert registered.import_citizen_key == "B-7"
+    assert registered.alias == "Registreret"  # the recorded details are kept
+    assert sorted(registered.cases.values_list("import_key", flat=True)) == ["H-1", "H-2", "H-3"]
+    assert Person.objects.count() == 1
+
+
+def test_a_citizen_number_of_a_person_with_another_cpr_number_is_a_row_error(world, admin_user):
+    cases_import(data=link_file(link_row("H-1", citizen="B-1", cpr=CPR)))
+
+    result = cases_import(
+        data=link_file(
+            link_row("H-2", citizen="B-2"), link_row("H-3", citizen="B-1", cpr="020280-4321")
+        )
+    )
+
+    assert [(error.row, error.column, error.message) for error in result.errors] == [
+        (
+            3,
+            "borger_nr",
+            "The citizen number B-1 belongs to a person with another CPR number. Correct the "
+            "citizen number or the CPR number.",
+        )
+    ]
+    assert Case.objects.count() == 1 and Person.objects.count() == 1  # all or nothing
+
+
+def test_a_citizen_number_and_a_cpr_number_of_two_people_is_a_row_error(world, admin_user):
+    Person.objects.create(alias="Registreret", cpr=CPR)
+    cases_import(data=link_file(link_row("H-1", citizen="B-1")))
+
+    result = cases_import(data=link_file(link_row("H-2", citizen="B-1", cpr=CPR)))
+
+    assert [(error.row, error.column) for error in result.errors] == [(2, "borger_nr")]
+    assert "belongs to another person than the one registered" in result.errors[0].message
+
+
+def test_the_same_alias_and_birth_year_makes_a_new_person_listed_for_review(world, admin_user):
+    cases_import(data=csv_file(*GOOD_ROWS), imported_by=admin_user)  # B-1: Kasketten, 1970
+    citizen = Person.objects.get(import_citizen_key="B-1")
+    cases = [
+        f"{pk} ({key})" for pk, key in citizen.cases.order_by("pk").values_list("pk", "import_key")
+    ]
+
+    result = cases_import(
+        data=link_file(
+            link_row("H-20", alias="kasketten", year="1970"),
+            link_row("H-21", alias="Kasketten", year="1971"),  # another birth year
+        ),
+        imported_by=admin_user,
+    )
+
+    assert result.ok and result.created == 2
+    assert [(e.row, e.key, e.alias, e.birth_year, e.cases) for e in result.review] == [
+        (2, "H-20", "kasketten", 1970, cases)
+    ]
+    assert Person.objects.count() == 4  # not merged: B-1, H-3's woman and two new people
+    assert Case.objects.get(import_key="H-20").person != citizen
+
+
+@pytest.mark.danish
+def test_the_review_list_is_shown_on_the_page_and_by_the_command_in_danish(
+    client, world, admin_user, tmp_path, capsys
+):
+    cases_import(data=csv_file(*GOOD_ROWS), imported_by=admin_user)
+    data = link_file(link_row("H-20", year="1970"))
+    client.force_login(admin_user)
+    path = tmp_path / "historik.csv"
+    path.write_bytes(data)
+
+    html = upload(client, data, check_only="on").content.decode()
+    call_command("import_cases", str(path), "--check")
+
+    assert "Til gennemsyn: måske samme person" in html
+    assert "<td>2</td><td>H-20</td><td>Kasketten</td><td>1970</td>" in html
+    out = capsys.readouterr().out
+    assert "Til gennemsyn: række 2 (sagsnummer H-20, Kasketten, født 1970)" in out
+    assert "(H-1)" in out and "(H-2)" in out
+
+
+def test_linking_reads_the_register_once_per_file_not_once_per_row(
+    world, admin_user, django_assert_max_num_queries
+):
+    rows = [link_row(f"H-{n}", citizen=f"B-{n}", year="1970") for n in range(60)]
+    rows += [link_row(f"H-{n}", alias="Kasketten", year="1970") for n in range(60, 120)]
+
+    with django_assert_max_num_queries(12):
+        result = cases_import(data=link_file(*rows), check_only=True)
+
+    assert result.ok and result.created == 120
+
+
+# --- Excel workbooks (issue 16, item 9) -----------------------------------------------------
+
+
+def test_a_workbook_imports_the_same_as_the_csv_file(world, admin_user):
+    rows = [row.split(";") for row in GOOD_ROWS]
+    rows[0][2] = datetime(2023, 1, 10)  # a real Excel date; the others stay text
+    rows[0][9] = 1970  # the birth year as a number
+    data = xlsx_file([HEADER.split(";"), [], *rows])  # an empty row is skipped, as in CSV
+
+    result = cases_import(data=data, imported_by=admin_user)
+
+    assert result.ok, result.errors
+    assert result.created == 3
+    cases = {case.import_key: case for case in Case.objects.all()}
+    assert cases["H-1"].person == cases["H-2"].person
+    assert cases["H-1"].person.birth_year == 1970
+    assert timezone.localtime(cases["H-1"].referral_received_at).date() == date(2023, 1, 10)
+    assert timezone.localtime(cases["H-2"].referral_received_at).date() == date(2023, 9, 5)
+    assert cases["H-2"].handover_team == world.authority
+    assert Person.objects.count() == 2
+
+
+def test_a_bad_workbook_is_reported_by_its_spreadsheet_row_numbers(world, admin_user):
+    rows = [row.split(";") for row in GOOD_ROWS]
+    rows[1][1] = "Team Øst"
+
+    result = cases_import(data=xlsx_file([HEADER.split(";"), *rows]), imported_by=admin_user)
+
+    assert [(error.row, error.column) for error in result.errors] == [(3, "team")]
+    assert Case.objects.count() == 0
+
+
+def test_the_workbook_template_downloads_and_imports_cleanly(client, world, admin_user):
+    client.force_login(admin_user)
+
+    response = client.get(reverse("leader:import_template_xlsx"))
+
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == 'attachment; filename="import_template.xlsx"'
+    assert response.content.startswith(b"PK\x03\x04")
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).worksheets[0]
+    assert sheet["C2"].is_date  # henvist_dato: a real date in Excel
+    result = cases_import(data=response.content, imported_by=admin_user, check_only=True)
+    assert result.errors == [] and result.created == 2
+
+
+def test_an_import_racing_another_is_refused_with_a_message(world, admin_user, monkeypatch):
+    """Both read the register before either wrote: the unique citizen number refuses the
+    second, which reports it instead of failing with a 500."""
+    from workflows.reporting import importer
+
+    data = link_file(link_row("H-1", citizen="B-1"))
+    real_people = importer._People
+
+    def the_other_import_writes_first(rows):
+        people = real_people(rows)
+        Person.objects.create(alias="Den anden import", import_citizen_key="B-1")
+        return people
+
+    monkeypatch.setattr(importer, "_People", the_other_import_writes_first)
+
+    result = cases_import(data=data, imported_by=admin_user)
+
+    assert [error.message for error in result.errors] == [
+        "Another import ran at the same time. Import the file again."
+    ]
+    assert result.created == 0 and Case.objects.count() == 0
+
+
+def test_a_citizen_number_is_unique_but_many_people_have_none(world, admin_user):
+    Person.objects.create(alias="A", import_citizen_key="B-1")
+    Person.objects.create(alias="B")
+
+    Person(alias="C").full_clean()  # blank: outside the constraint
+    with pytest.raises(ValidationError):
+        Person(alias="D", import_citizen_key="B-1").full_clean()

@@ -12,4 +12,5 @@ urlpatterns = [
     path("statusrapport/", leader_views.annual_report, name="status_report"),
     path("import/", leader_views.import_cases, name="import_cases"),
     path("import/skabelon.csv", leader_views.import_template, name="import_template"),
+    path("import/skabelon.xlsx", leader_views.import_template_xlsx, name="import_template_xlsx"),
 ]

@@ -23,10 +23,11 @@ from intranet.forms import ModelChoiceField
 from intranet.models import AccessAction
 from pages.models import DepartmentPage, TeamPage
 
+from . import services
 from .reporting import charts
 from .reporting import dashboard as figures
 from .reporting.disclosure import suppressed, suppression_threshold
-from .reporting.importer import COLUMNS, REQUIRED, cases_import
+from .reporting.importer import COLUMNS, REQUIRED, cases_import, template_workbook
 from .reporting.periods import Period
 from .reporting.spreadsheet import csv_text
 from .reporting.status_report import DEFINITIONS, status_report, status_report_rows
@@ -209,14 +210,21 @@ def dashboard(request):
     return render(request, "workflows/leader/dashboard.html", context)
 
 
-@permission_required("workflows.view_dashboard", raise_exception=True)
 @shows_case_list(what="deadline list")
 def breaches(request, kind):
+    if not services.sees_overview(request.user):
+        raise PermissionDenied
     if kind not in figures.BREACH_KINDS:
         raise Http404
     form = _filter_form(request)
     scope = _scope_or_default(form)
-    context = {"form": form, "kind": kind, "title": BREACH_TITLES[kind], "scope": scope}
+    context = {
+        "form": form,
+        "kind": kind,
+        "title": BREACH_TITLES[kind],
+        "scope": scope,
+        "leader": request.user.has_perm("workflows.view_dashboard"),
+    }
     if scope is not None:
         counts = figures.breach_counts(scope, user=request.user)[kind]
         page = Paginator(figures.breach_list(scope, kind, user=request.user), 50).get_page(
@@ -224,7 +232,12 @@ def breaches(request, kind):
         )
         rows = list(page.object_list)
         cases = [row.process.case if kind == figures.BREACH_UNCLAIMED else row for row in rows]
+        # Every row listed is logged, those shown without a person too: its case number,
+        # team and step were read.
         show_list(request, case_subjects(cases))
+        figures.with_people(
+            cases, [row_case.pk for row, row_case in zip(rows, cases, strict=True) if row.may_open]
+        )
         params = request.GET.copy()
         params.pop("side", None)
         context.update(
@@ -316,8 +329,12 @@ def annual_report(request):
 
 class ImportForm(forms.Form):
     file = forms.FileField(
-        label=gettext_lazy("CSV file"),
-        help_text=gettext_lazy("One case per row, separated by semicolons, saved as UTF-8."),
+        label=gettext_lazy("CSV file or Excel workbook (.xlsx)"),
+        help_text=gettext_lazy(
+            "One case per row, the column names in the first row; in a workbook, the first "
+            "sheet is read."
+        ),
+        widget=forms.FileInput(attrs={"accept": ".csv,.xlsx"}),
     )
     check_only = forms.BooleanField(
         label=gettext_lazy("Only check the file; import nothing"), required=False
@@ -325,8 +342,7 @@ class ImportForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith(".csv"):
-            raise forms.ValidationError(_("Choose a CSV file (ending in .csv)."))
+        # The name is not checked: the importer tells CSV from .xlsx by the content.
         if upload.size > MAX_UPLOAD_BYTES:
             raise forms.ValidationError(_("The file is larger than 5 MB."))
         return upload
@@ -376,3 +392,15 @@ def import_template(request):
         filename="import_template.csv",
         content_type="text/csv; charset=utf-8",
     )
+
+
+def import_template_xlsx(request):
+    if not _may_import(request.user):
+        raise PermissionDenied
+    workbook = template_workbook(IMPORT_TEMPLATE.read_text(encoding="utf-8-sig"))
+    response = HttpResponse(
+        workbook,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = 'attachment; filename="import_template.xlsx"'
+    return response

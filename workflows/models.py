@@ -330,15 +330,39 @@ class Person(models.Model):
     main_problem = models.CharField(
         _("main problem"), max_length=20, choices=MainProblem.choices, default=MainProblem.UNKNOWN
     )
+    import_citizen_key = models.CharField(
+        _("citizen number in the earlier register"),
+        max_length=40,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "Set by the import of historical cases: later imports with the same citizen "
+            "number join this person."
+        ),
+    )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
 
     class Meta:
         verbose_name = _("person")
         verbose_name_plural = _("persons")
         indexes = [models.Index(fields=["cpr"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["import_citizen_key"],
+                condition=~Q(import_citizen_key=""),
+                name="person_import_citizen_key_unique",
+            )
+        ]
 
     def __str__(self):
         return self.name or self.alias or _("Anonymous person %(pk)s") % {"pk": self.pk or "-"}
+
+    def validate_constraints(self, exclude=None):
+        # A blank citizen number is outside the unique constraint's condition, but Django
+        # asks the database to evaluate it (three queries on every save of a person).
+        if not self.import_citizen_key:
+            exclude = {*(exclude or ()), "import_citizen_key"}
+        super().validate_constraints(exclude=exclude)
 
     def clean(self):
         super().clean()

@@ -38,7 +38,8 @@ from .models import (
 
 # Model -> fields blanked on anonymisation.
 ERASED_FIELDS = {
-    Person: ("name", "cpr", "phone", "address", "alias", "whereabouts"),
+    # import_citizen_key: the person's number in an earlier register, a key back to them there.
+    Person: ("name", "cpr", "phone", "address", "alias", "whereabouts", "import_citizen_key"),
     # import_key: the case number in an earlier register, a key back to the person there.
     Case: ("outcome_note", "handover_summary", "handover_legal_note", "import_key"),
     Referral: ("referrer_name", "referrer_contact", "concern"),

@@ -1,4 +1,4 @@
-"""Import of historical (closed) cases from a CSV file: all rows or none.
+"""Import of historical (closed) cases from a CSV file or an Excel workbook: all rows or none.
 
 The columns are described in docs/status_report.md and shown by docs/import_template.csv.
 """
@@ -7,10 +7,13 @@ import csv
 import datetime
 import io
 import re
+import zipfile
 from dataclasses import dataclass, field
 
+import openpyxl
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models.functions import Lower
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -41,6 +44,11 @@ from ..models import Housing as HousingChoices
 IMPORT_MARKER = "Importeret historisk sag, sagsnummer: "
 KEY_MAX_LENGTH = 40
 MAX_ROWS = 20000
+ZIP_MAGIC = b"PK\x03\x04"
+# Old .xls files and password-protected workbooks are OLE compound files, not zip archives.
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# A 5 MB upload may unpack to far more: refuse a workbook larger than this unpacked.
+XLSX_MAX_UNPACKED_BYTES = 200 * 1024 * 1024
 
 REQUIRED = ["sagsnummer", "team", "henvist_dato", "afsluttet_dato", "udfald"]
 OPTIONAL = [
@@ -82,10 +90,23 @@ class RowError:
 
 
 @dataclass
+class ReviewEntry:
+    """A row that made a new person although an earlier one has the same alias and birth
+    year: perhaps the same citizen, for an administrator to merge by hand."""
+
+    row: int
+    key: str  # the row's case number
+    alias: str
+    birth_year: int
+    cases: list[str]  # the candidates' cases: "12" or "12 (H-1)" when imported
+
+
+@dataclass
 class ImportResult:
     created: int = 0
     already_imported: list[tuple[int, str]] = field(default_factory=list)  # (row, case number)
     errors: list[RowError] = field(default_factory=list)
+    review: list[ReviewEntry] = field(default_factory=list)
     checked_only: bool = False
 
     @property
@@ -215,6 +236,15 @@ class _RowParser:
                 )
             )
 
+        if len(cell("borger_nr")) > KEY_MAX_LENGTH or "\n" in cell("borger_nr"):
+            errors.append(
+                RowError(
+                    number,
+                    "borger_nr",
+                    _("The citizen number may be at most %(max)s characters.")
+                    % {"max": KEY_MAX_LENGTH},
+                )
+            )
         person = {"alias": cell("alias")[:120], "name": cell("navn")[:200]}
         if not (person["alias"] or person["name"]):
             errors.append(RowError(number, "alias", _("Give an alias or a name.")))
@@ -355,8 +385,43 @@ class _RowParser:
             )
 
 
-def _read(text):
-    """(headings, [(row number, {column: value})]) or a RowError for the file as a whole."""
+def _not_a_table():
+    return [
+        RowError(
+            1,
+            "",
+            _(
+                "The file is neither a CSV file nor an Excel workbook (.xlsx): save it as CSV "
+                "or as an Excel workbook and choose that file."
+            ),
+        )
+    ]
+
+
+def _read(data: bytes):
+    """([(row number, {column: value})], errors): the rows of a CSV file or of the first
+    sheet of an .xlsx workbook, told apart by their content, never by the file's name."""
+    if data.startswith(ZIP_MAGIC):
+        return _read_xlsx(data)
+    if data.startswith(OLE_MAGIC):
+        return None, [
+            RowError(
+                1,
+                "",
+                _(
+                    "The file is an old Excel file (.xls) or a workbook protected by a "
+                    "password: save it as an Excel workbook (.xlsx) without a password, "
+                    "or as CSV."
+                ),
+            )
+        ]
+    text = None if b"\x00" in data else _decode(data)  # no text file holds a NUL byte
+    if text is None:
+        return None, _not_a_table()
+    return _read_csv(text)
+
+
+def _read_csv(text):
     first_line = next(iter(text.splitlines()), "")
     delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
     # Universal newlines: Excel for Mac's "CSV (Macintosh)" ends its lines with CR alone.
@@ -367,6 +432,50 @@ def _read(text):
         return None, [
             RowError(reader.line_num, "", _("The row cannot be read as CSV: save it as CSV."))
         ]
+
+
+def _xlsx_cell(value) -> str:
+    """A cell as the CSV path reads it: text; a real Excel date as YYYY-MM-DD; a whole
+    number without a decimal point (a birth year typed as a number)."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime | datetime.date):
+        return value.strftime("%Y-%m-%d")
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _xlsx_rows(data: bytes):
+    """The first sheet's rows as lists of text, without trailing empty cells; at most one
+    row more than the importer takes, so a huge sheet is not read to its end."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        if sum(member.file_size for member in archive.infolist()) > XLSX_MAX_UNPACKED_BYTES:
+            raise ValueError("unpacks too large")
+    workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    try:
+        sheet = workbook.worksheets[0]
+        rows = []
+        for values in sheet.iter_rows(values_only=True):
+            cells = [_xlsx_cell(value) for value in values]
+            while cells and not cells[-1].strip():
+                cells.pop()
+            rows.append(cells)
+            if len(rows) > MAX_ROWS + 1:
+                break
+        return rows
+    finally:
+        workbook.close()
+
+
+def _read_xlsx(data: bytes):
+    try:
+        rows = _xlsx_rows(data)
+    # An upload is untrusted: a renamed .docx, a broken zip or broken XML inside fails in
+    # openpyxl or zipfile in many ways, each of which is the same answer to the user.
+    except Exception:
+        return None, _not_a_table()
+    return _read_rows(iter(rows))
 
 
 def _read_rows(reader):
@@ -405,15 +514,14 @@ def _read_rows(reader):
 
 
 def _rules_for(team, received, cache):
-    """The rules of the standard in force when the referral came (None without one)."""
+    """The rules of the standard in force when the referral came; None when none was in
+    force then (a case from before any standard has no deadline to keep or miss: the
+    standard in force today never reaches back to it)."""
     if (team.pk, received) not in cache:
         try:
             rules = rules_in_force(team=team, at=_local_noon(received))
         except NoStandardInForce:
-            try:
-                rules = rules_in_force(team=team)
-            except NoStandardInForce:
-                rules = None
+            rules = None
         cache[(team.pk, received)] = rules
     return cache[(team.pk, received)]
 
@@ -460,11 +568,7 @@ def cases_import(*, data: bytes, imported_by=None, check_only: bool = False) -> 
     imported again safely.
     """
     result = ImportResult(checked_only=check_only)
-    text = _decode(data)
-    if text is None:
-        result.errors = [RowError(1, "", _("The file is not a CSV file: save it as CSV."))]
-        return result
-    rows, result.errors = _read(text)
+    rows, result.errors = _read(data)
     if result.errors:
         return result
     parser = _RowParser(_Lookups(), timezone.localdate())
@@ -495,32 +599,185 @@ def cases_import(*, data: bytes, imported_by=None, check_only: bool = False) -> 
             result.already_imported.append((row.number, row.key))
         else:
             new.append(row)
+    people = _People(new)
+    result.errors, result.review = people.errors, people.review
+    if result.errors:
+        return result
     if check_only:
         result.created = len(new)
         return result
-    with transaction.atomic():
-        people, rules_cache = {}, {}
-        for row in new:
-            person = _person_for(row, people)
-            _save(row, person, imported_by, rules_cache)
-            result.created += 1
+    try:
+        with transaction.atomic():
+            people.save()
+            rules_cache = {}
+            for row in new:
+                _save(row, people.of_row[row.number], imported_by, rules_cache)
+                result.created += 1
+    except IntegrityError:
+        # Another import wrote the same case or citizen number after this one read them:
+        # the unique constraints refuse the second, and nothing of this file is kept.
+        result.created = 0
+        result.errors = [
+            RowError(1, "", _("Another import ran at the same time. Import the file again."))
+        ]
     return result
 
 
-def _person_for(row: _Row, people: dict) -> Person:
-    """One person per citizen number in the file, or per CPR number in the whole register."""
-    cpr = row.person.get("cpr") or ""
-    keys = (f"borger:{row.person_key}" if row.person_key else None, f"cpr:{cpr}" if cpr else None)
-    for key in keys:
-        if key and key in people:
-            return people[key]
-    person = Person.objects.filter(cpr=cpr).first() if cpr else None
-    if person is None:
-        person = Person(**{name: value for name, value in row.person.items() if value is not None})
-        person.full_clean()
-        person.save()
-    if row.person_key:
-        people[f"borger:{row.person_key}"] = person
-    if cpr:
-        people[f"cpr:{cpr}"] = person
-    return person
+class _People:
+    """Who each row is about, decided for the whole file before anything is written.
+
+    CPR number first, then the old register's citizen number (`borger_nr`, kept on the
+    person so that later files join them); a row with neither makes a new person, listed
+    for review when someone registered has the same alias and birth year. Existing people
+    are read in a few queries for the whole file, never one per row.
+    """
+
+    def __init__(self, rows: list[_Row]):
+        self.errors: list[RowError] = []
+        self.review: list[ReviewEntry] = []
+        self.of_row: dict[int, Person] = {}
+        self.changed: dict[int, Person] = {}  # existing people given a CPR or citizen number
+        cprs = {row.person["cpr"] for row in rows if row.person.get("cpr")}
+        keys = {row.person_key for row in rows if row.person_key}
+        # One instance per registered person, whichever query found them: a row that
+        # names both keys of one person must find the same object twice.
+        known: dict[int, Person] = {}
+        self.by_cpr: dict[str, Person] = {}
+        for person in Person.objects.filter(cpr__in=cprs).order_by("pk") if cprs else []:
+            self.by_cpr.setdefault(person.cpr, known.setdefault(person.pk, person))
+        self.by_key: dict[str, Person] = {}
+        for person in Person.objects.filter(import_citizen_key__in=keys) if keys else []:
+            self.by_key[person.import_citizen_key] = known.setdefault(person.pk, person)
+        candidates = self._candidates(rows)
+        for row in rows:
+            self._resolve(row, candidates)
+
+    def _resolve(self, row: _Row, candidates):
+        cpr, key = row.person.get("cpr") or "", row.person_key
+        by_cpr = self.by_cpr.get(cpr) if cpr else None
+        by_key = self.by_key.get(key) if key else None
+        if by_key is not None and cpr and by_key.cpr and by_key.cpr != cpr:
+            self.errors.append(
+                RowError(
+                    row.number,
+                    "borger_nr",
+                    _(
+                        "The citizen number %(key)s belongs to a person with another CPR "
+                        "number. Correct the citizen number or the CPR number."
+                    )
+                    % {"key": key},
+                )
+            )
+            return
+        if by_key is not None and by_cpr is not None and by_key is not by_cpr:
+            self.errors.append(
+                RowError(
+                    row.number,
+                    "borger_nr",
+                    _(
+                        "The citizen number %(key)s belongs to another person than the one "
+                        "registered with the CPR number. Correct one of them."
+                    )
+                    % {"key": key},
+                )
+            )
+            return
+        person = by_cpr or by_key
+        if person is None:
+            person = Person(
+                **{name: value for name, value in row.person.items() if value is not None},
+                import_citizen_key=key,
+            )
+            if not (key or cpr):
+                self._note_for_review(row, candidates)
+        else:
+            # The person's recorded details are kept; only a missing link is filled in.
+            if key and not person.import_citizen_key:
+                person.import_citizen_key = key
+                self._changed(person)
+            if cpr and not person.cpr:
+                person.cpr = cpr
+                self._changed(person)
+        if key:
+            self.by_key.setdefault(key, person)
+        if cpr:
+            self.by_cpr.setdefault(cpr, person)
+        self.of_row[row.number] = person
+
+    def _changed(self, person):
+        if person.pk:
+            self.changed[person.pk] = person
+
+    @staticmethod
+    def _candidates(rows):
+        """{(alias, birth year): ["12 (H-1)", ...]} of registered people for the rows
+        without CPR and citizen number: two queries for the whole file."""
+        wanted = [
+            row.person
+            for row in rows
+            if not (row.person_key or row.person.get("cpr"))
+            and row.person["alias"]
+            and row.person.get("birth_year")
+        ]
+        if not wanted:
+            return {}
+        people = (
+            Person.objects.annotate(alias_lower=Lower("alias"))
+            .filter(
+                alias_lower__in={p["alias"].lower() for p in wanted},
+                birth_year__in={p["birth_year"] for p in wanted},
+            )
+            .values_list("pk", "alias_lower", "birth_year")
+        )
+        person_key = {pk: (alias, year) for pk, alias, year in people}
+        cases = {}
+        for pk, person_id, import_key in (
+            Case.objects.filter(person__in=person_key)
+            .order_by("pk")
+            .values_list("pk", "person_id", "import_key")
+        ):
+            label = f"{pk} ({import_key})" if import_key else str(pk)
+            cases.setdefault(person_key[person_id], []).append(label)
+        return cases
+
+    def _note_for_review(self, row, candidates):
+        alias, year = row.person["alias"], row.person.get("birth_year")
+        if alias and year and (alias.lower(), year) in candidates:
+            self.review.append(
+                ReviewEntry(row.number, row.key, alias, year, candidates[(alias.lower(), year)])
+            )
+
+    def save(self):
+        for person in {id(p): p for p in self.of_row.values()}.values():
+            if person.pk is None:
+                # The file's plan keeps citizen numbers unique: no query per person for it.
+                person.full_clean(validate_unique=False, validate_constraints=False)
+                person.save()
+        for person in self.changed.values():
+            person.save(update_fields=["cpr", "import_citizen_key"])
+
+
+TEMPLATE_DATE_COLUMNS = ("henvist_dato", "afsluttet_dato", "foerste_kontakt_dato")
+
+
+def template_workbook(csv_template: str) -> bytes:
+    """The CSV template (docs/import_template.csv) as an .xlsx workbook: the same columns
+    and rows, with the dates as real Excel dates and the birth year as a number."""
+    workbook = openpyxl.Workbook(write_only=True)
+    sheet = workbook.create_sheet(_("Cases"))
+    lines = csv.reader(io.StringIO(csv_template.lstrip("\ufeff")), delimiter=";")
+    header = next(lines)
+    sheet.append(header)
+    for values in lines:
+        cells = []
+        for column, value in zip(header, values, strict=False):
+            if value and column in TEMPLATE_DATE_COLUMNS:
+                cells.append(datetime.date.fromisoformat(value))
+            elif value and column == "foedselsaar":
+                cells.append(int(value))
+            else:
+                cells.append(value or None)
+        sheet.append(cells)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
