@@ -274,13 +274,14 @@ def test_imported_cases_count_in_the_status_report(world, admin_user):
     # B-1 (two cases) and the woman of H-3: two people.
     assert report.people == 2
     durations = {str(row[0]): row[1] for row in report.table("duration").rows}
-    # H-1 41 days; H-2 open at year end, 117.5 days; H-3 refused.
+    # B-1: from H-1's referral (10.1.2023) to the year's end, H-2 being open then; the woman
+    # of H-3 refused.
     assert durations == {
         "Refused at first contact": 1,
-        "Under 3 months": 1,
-        "3-6 months": 1,
-        "Over 6 months": 0,
-        "All cases": 3,
+        "0-3 months": 0,
+        "3-6 months": 0,
+        "Over 6 months": 1,
+        "All people in contact": 2,
     }
     outcomes = {str(row[0]): row[1] for row in report.table("outcomes").rows}
     assert outcomes["Goal reached"] == 1 and outcomes["The citizen declined"] == 1

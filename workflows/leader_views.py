@@ -267,6 +267,16 @@ class ReportForm(forms.Form):
         required=False,
         choices=[("html", "HTML"), ("csv", "CSV"), ("json", "JSON")],
     )
+    age_from = forms.IntegerField(
+        label=gettext_lazy("Age range from"),
+        required=False,
+        min_value=0,
+        max_value=120,
+        help_text=gettext_lazy("Optional: the share of the people in contact in this age range."),
+    )
+    age_to = forms.IntegerField(
+        label=gettext_lazy("to (age)"), required=False, min_value=0, max_value=120
+    )
     suppress = forms.BooleanField(
         label=gettext_lazy("For publication: hide small numbers"),
         required=False,
@@ -286,6 +296,25 @@ class ReportForm(forms.Form):
         if not 2000 <= year <= timezone.localdate().year:
             raise forms.ValidationError(_("Choose a year from 2000 to this year."))
         return year
+
+    def clean(self):
+        data = super().clean()
+        if self.has_error("age_from") or self.has_error("age_to"):
+            return data
+        low, high = data.get("age_from"), data.get("age_to")
+        if (low is None) != (high is None):
+            self.add_error(
+                "age_to" if high is None else "age_from",
+                _("Give both ages of the range, or neither."),
+            )
+        elif low is not None and low > high:
+            self.add_error("age_to", _("The highest age must not be lower than the lowest."))
+        return data
+
+    @property
+    def age_band(self):
+        low, high = self.cleaned_data.get("age_from"), self.cleaned_data.get("age_to")
+        return (low, high) if low is not None and high is not None else None
 
 
 def status_report_response(report, report_format):
@@ -311,16 +340,23 @@ def annual_report(request):
     form = ReportForm(data)
     if not form.is_valid():
         return render(request, "workflows/leader/status_report.html", {"form": form}, status=400)
-    report = status_report(form.cleaned_data["year"])
+    report = status_report(form.cleaned_data["year"], age_band=form.age_band)
     if form.cleaned_data["suppress"]:
         report = suppressed(report)
     report_format = form.cleaned_data["format"] or "html"
     if report_format != "html":
         return status_report_response(report, report_format)
+    download = request.GET.copy()
+    download.pop("format", None)
     return render(
         request,
         "workflows/leader/status_report.html",
-        {"form": form, "report": report, "definitions": DEFINITIONS},
+        {
+            "form": form,
+            "report": report,
+            "definitions": DEFINITIONS,
+            "download_query": download.urlencode(),
+        },
     )
 
 

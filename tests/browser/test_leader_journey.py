@@ -92,8 +92,8 @@ def test_leader_reads_the_dashboard_a_deadline_list_and_the_status_report(
     report_form.get_by_role("button", name="Lav rapporten").click()
     expect(leader).to_have_url(re.compile(rf"/ledelse/statusrapport/\?year={year}"))
     expect(leader.locator("h1")).to_have_text(f"Statusrapport {year}")
-    sources = leader.locator("[data-table=referral_sources] table")
-    expect(sources.locator("caption")).to_contain_text("Hvor henvendelserne kom fra")
+    sources = leader.locator("[data-table=referrals_received] table")
+    expect(sources.locator("caption")).to_contain_text("Modtagne henvendelser i løbet af året")
     expect(sources.locator("tr").filter(has_text="Alle henvendelser")).to_contain_text(
         str(referrals)
     )
@@ -109,6 +109,7 @@ def test_leader_reads_the_dashboard_a_deadline_list_and_the_status_report(
     assert content.startswith(b"\xef\xbb\xbf")  # the BOM Excel needs to read UTF-8
     text = content.decode("utf-8-sig")
     assert text.startswith(f"Statusrapport {year}")
-    assert "Hvor henvendelserne kom fra" in text
+    assert "Modtagne henvendelser i løbet af året" in text
+    assert "Personer i kontakt fordelt på, hvor henvendelsen, der bragte dem ind, kom fra" in text
     assert f"Alle henvendelser;{referrals};" in text
     assert "Pårørende" in text and "Kriminalforsorgen" in text
