@@ -1,9 +1,10 @@
 """Import of historical cases: good, bad and repeated files, from the command and the screen."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
@@ -16,7 +17,7 @@ from workflows.models import Case, Outcome, Person, Stage
 from workflows.reporting.importer import cases_import
 from workflows.reporting.status_report import status_report
 
-from .factories import TeamPageFactory, UserFactory
+from .factories import TeamPageFactory, UserFactory, standard_with_redirects
 from .test_status_report import member, module_data
 
 HEADER = (
@@ -223,16 +224,44 @@ def test_imported_cases_count_in_the_status_report(world, admin_user):
     # B-1 (two cases) and the woman of H-3: two people.
     assert report.people == 2
     durations = {str(row[0]): row[1] for row in report.table("duration").rows}
-    # H-1 41 days; H-2 open at year end, 117.5 days; H-3 refused.
+    # B-1: from H-1's referral (10.1.2023) to the year's end, H-2 being open then; the woman
+    # of H-3 refused.
     assert durations == {
         "Refused at first contact": 1,
-        "Under 3 months": 1,
-        "3-6 months": 1,
-        "Over 6 months": 0,
-        "All cases": 3,
+        "0-3 months": 0,
+        "3-6 months": 0,
+        "Over 6 months": 1,
+        "All people in contact": 2,
     }
     outcomes = {str(row[0]): row[1] for row in report.table("outcomes").rows}
     assert outcomes["Goal reached"] == 1 and outcomes["The citizen declined"] == 1
+
+
+def test_cases_from_before_any_standard_get_no_deadline_and_count_neither_way(world, admin_user):
+    """The standard published 60 days ago governs the recent referral only: the 2023 cases
+    get no first-contact deadline, not the one in force today (issue 16, item 6)."""
+    with time_machine.travel(timezone.now() - timedelta(days=60), tick=True):
+        standard = standard_with_redirects(delivering_teams=[world.team_a])
+    recent = timezone.localdate() - timedelta(days=10)
+    recent_row = (
+        f"H-4;Udekørende team Nord;{recent:%Y-%m-%d};{recent:%Y-%m-%d};goal_reached;B-4;Ny;;"
+        f"female;1980;;;;;{recent:%Y-%m-%d};"
+    )
+
+    result = cases_import(data=csv_file(*GOOD_ROWS, recent_row), imported_by=admin_user)
+
+    assert result.ok, result.errors
+    cases = {case.referral.concern.split(": ")[1]: case for case in Case.objects.all()}
+    for number in ["H-1", "H-2"]:  # team A, received in 2023
+        old = cases[number]
+        assert (old.first_contact_deadline, old.first_contact_due) == (None, None)
+        assert (old.standard_revision_id, old.decision_due) == (None, None)
+    assert cases["H-4"].standard_revision_id == standard.live_revision_id
+    assert cases["H-4"].first_contact_due == recent + timedelta(days=7)
+    deadline = {
+        str(row[0]): row[1] for row in status_report(2023).table("first_contact_deadline").rows
+    }
+    assert deadline == {"Deadline kept": 0, "Deadline missed": 0, "Cases assessed": 0}
 
 
 def test_the_command_imports_and_refuses_a_bad_file(world, db, tmp_path, capsys):

@@ -48,6 +48,7 @@ def make_dashboard_world():
     # directory entry, is what opens team A's cases to them (see the test of a leader who
     # is only in the directory).
     world.leader_a = member("leder_a", [roles.LEADER, roles.COORDINATOR], [world.team_a])
+    world.coordinator_a = member("koordinator_a", [roles.COORDINATOR], [world.team_a])
     return world
 
 
@@ -249,45 +250,65 @@ def test_dashboard_shows_counts_and_medians_in_danish_format(client, world, lead
     assert "6,5" in html and "42,0" in html  # medians with a decimal comma
 
 
-def test_a_leader_outside_the_teams_sees_counts_but_no_case_list(client, world, leader):
+def test_a_leader_outside_the_teams_sees_each_breach_without_person_data(
+    client, world, leader, table_owner
+):
+    """Never "nothing you may open" while breaches exist: each one is listed with its team,
+    step, time over the deadline and case number, without the person or a link."""
+    register = world.register
     client.force_login(leader)
 
-    page = client.get(URL, YEAR_2025).content.decode()
-    listing = client.get(reverse("leader:breaches", args=["first-contact"]), YEAR_2025)
+    with table_owner():  # the listed cases are logged, at the module's past time
+        page = client.get(URL, YEAR_2025).content.decode()
+        listing = client.get(reverse("leader:breaches", args=["first-contact"]), YEAR_2025)
 
-    assert reverse("leader:breaches", args=["first-contact"]) not in page
-    assert "shown as a count only" in page
+    assert reverse("leader:breaches", args=["first-contact"]) in page
+    assert "listed without person data" in page
     assert listing.status_code == 200
-    assert listing.context["rows"] == []
+    rows = listing.context["rows"]
+    assert {case.pk for case in rows} == {register.open_a.pk, register.open_b.pk}
+    assert [case.may_open for case in rows] == [False, False]
     assert listing.context["hidden"] == 2
-    assert "Ny i februar" not in listing.content.decode()
-    assert not AccessLogEntry.objects.filter(user=leader).exists()
+    html = listing.content.decode()
+    assert "Ny i februar" not in html and "Syd-borgeren" not in html
+    for case in (register.open_a, register.open_b):
+        assert f"Case {case.pk}" in html
+        assert reverse("workflows:case_detail", args=[case.pk]) not in html
+    assert world.team_a.title in html and world.team_b.title in html
+    assert "Not shown" in html
+    logged = set(AccessLogEntry.objects.filter(user=leader).values_list("case_id", flat=True))
+    assert logged == {register.open_a.pk, register.open_b.pk}
 
 
-def test_a_leader_put_in_a_teams_directory_entry_still_sees_counts_only(client, world, leader):
+def test_a_leader_put_in_a_teams_directory_entry_still_sees_no_person(
+    client, world, leader, table_owner
+):
     """Team membership opens a team's cases to those who work on cases: a leader's directory
     entry in team A (however it got there) opens none of them."""
     StaffMemberFactory(user=leader, teams=[world.team_a])
     client.force_login(leader)
 
-    listing = client.get(reverse("leader:breaches", args=["first-contact"]), YEAR_2025)
-    unclaimed = client.get(
-        reverse("leader:breaches", args=["unclaimed"]), {**YEAR_2025, "unclaimed_days": "1"}
-    )
+    with table_owner():
+        listing = client.get(reverse("leader:breaches", args=["first-contact"]), YEAR_2025)
+        unclaimed = client.get(
+            reverse("leader:breaches", args=["unclaimed"]), {**YEAR_2025, "unclaimed_days": "1"}
+        )
 
     assert figures.breach_counts(year_scope(), user=leader, now=NOW)["first-contact"] == {
         "total": 2,
         "visible": 0,
     }
-    assert listing.context["rows"] == [] and listing.context["hidden"] == 2
+    assert not any(case.may_open for case in listing.context["rows"])
+    assert listing.context["hidden"] == 2
     assert "Ny i februar" not in listing.content.decode()
-    assert unclaimed.context["rows"] == []
-    assert not AccessLogEntry.objects.filter(user=leader).exists()
+    assert len(unclaimed.context["rows"]) == 2
+    assert not any(task.may_open for task in unclaimed.context["rows"])
+    assert "Ny i februar" not in unclaimed.content.decode()
     for case in (world.register.open_a, world.register.c2):
         assert client.get(reverse("workflows:case_detail", args=[case.pk])).status_code == 404
 
 
-def test_a_team_leader_lists_the_teams_cases_and_each_view_is_logged(
+def test_a_team_leader_opens_the_teams_breaches_and_sees_the_others_without_a_person(
     client, world, leader_a, table_owner
 ):
     register = world.register
@@ -303,12 +324,18 @@ def test_a_team_leader_lists_the_teams_cases_and_each_view_is_logged(
     assert reverse("leader:breaches", args=["first-contact"]) in page
     html = listing.content.decode()
     assert "Ny i februar" in html and "Syd-borgeren" not in html
+    assert reverse("workflows:case_detail", args=[register.open_a.pk]) in html
+    assert reverse("workflows:case_detail", args=[register.open_b.pk]) not in html
+    may_open = {case.pk: case.may_open for case in listing.context["rows"]}
+    assert may_open == {register.open_a.pk: True, register.open_b.pk: False}
     assert [case.pk for case in reassessments.context["rows"]] == [register.c2.pk]
     logged = set(AccessLogEntry.objects.filter(user=leader_a).values_list("case_id", flat=True))
-    assert logged == {register.open_a.pk, register.c2.pk}
+    assert logged == {register.open_a.pk, register.open_b.pk, register.c2.pk}
 
 
-def test_unclaimed_task_list_shows_the_visible_tasks(client, world, leader_a, table_owner):
+def test_the_unclaimed_task_list_shows_every_task_and_opens_the_visible(
+    client, world, leader_a, table_owner
+):
     client.force_login(leader_a)
 
     with table_owner():  # a list is logged, at the module's past time (see above)
@@ -316,8 +343,45 @@ def test_unclaimed_task_list_shows_the_visible_tasks(client, world, leader_a, ta
             reverse("leader:breaches", args=["unclaimed"]), {**YEAR_2025, "unclaimed_days": "1"}
         )
 
-    assert [task.process.case.pk for task in response.context["rows"]] == [world.register.open_a.pk]
+    may_open = {task.process.case.pk: task.may_open for task in response.context["rows"]}
+    assert may_open == {world.register.open_b.pk: False, world.register.open_a.pk: True}
     assert response.context["hidden"] == 1
+    html = response.content.decode()
+    assert "Ny i februar" in html and "Syd-borgeren" not in html
+
+
+def test_a_coordinator_opens_the_overview_of_their_teams_and_the_breach_lists(
+    client, world, table_owner
+):
+    """Item 12: a coordinator gets the overview they need, for their own teams."""
+    client.force_login(world.coordinator_a)
+
+    overview = client.get(reverse("workflows:overview"))
+    with table_owner():
+        listing = client.get(reverse("leader:breaches", args=["first-contact"]), YEAR_2025)
+
+    assert overview.status_code == 200
+    assert [row["team"] for row in overview.context["table"]] == [world.team_a.title]
+    assert reverse("leader:breaches", args=["first-contact"]) in overview.content.decode()
+    assert listing.status_code == 200
+    may_open = {case.pk: case.may_open for case in listing.context["rows"]}
+    assert may_open == {world.register.open_a.pk: True, world.register.open_b.pk: False}
+    assert "Back to the process overview" in listing.content.decode()
+    assert client.get(URL).status_code == 403  # the leaders' dashboard stays theirs
+
+
+@pytest.mark.danish
+def test_a_refused_page_is_danish_in_brobyggers_layout_with_a_way_back(client, world):
+    client.force_login(world.worker_a)
+
+    response = client.get(reverse("workflows:overview"), HTTP_ACCEPT_LANGUAGE="da")
+
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "Du har ikke adgang til denne side" in html
+    assert f'href="{reverse("staff_home")}"' in html
+    assert 'class="site-header"' in html  # Brobygger's own frame, not viewflow's
+    assert "viewflow" not in html.lower() and "mdc-" not in html
 
 
 def test_a_worker_is_refused_and_an_anonymous_user_sent_to_login(client, world, db):

@@ -114,17 +114,18 @@ def test_hiding_the_handed_over_outcome_hides_the_destinations_that_add_up_to_it
     outcomes = report.table("outcomes")
     labels = [str(row[0]) for row in outcomes.rows]
     handed_over = labels.index("Handed over to an established service")
+    # A row: this year, its share, the previous year (none here) and the change.
     for row in outcomes.rows:
-        row[1:] = [0, 0.0]
-    outcomes.rows[handed_over][1:] = [4, 26.7]  # the smallest beside the hidden 1
-    outcomes.rows[handed_over + 1][1:] = [1, 6.7]
-    outcomes.rows[-1][1:] = [10, 66.7]
+        row[1:] = [0, 0.0, 0, 0]
+    outcomes.rows[handed_over][1:] = [4, 26.7, 0, 4]  # the smallest beside the hidden 1
+    outcomes.rows[handed_over + 1][1:] = [1, 6.7, 0, 1]
+    outcomes.rows[-1][1:] = [10, 66.7, 0, 10]
     destinations = report.table("handover_destinations")
     destinations.rows = [["Herberget", 3, 75.0], ["Misbrugscentret", 1, 25.0]]
 
     published = suppressed(report, threshold=3)
 
-    assert _shown(published, "outcomes")[handed_over] == ["..", ".."]
+    assert _shown(published, "outcomes")[handed_over] == ["..", "..", "0", ".."]
     assert _shown(published, "handover_destinations") == [
         ["..", ".."],
         ["<3", ".."],
@@ -257,7 +258,8 @@ def _set_income(report, counts):
     table = report.table("income_source")
     total = sum(counts.values())
     for row, value in zip(table.rows, IncomeSource.values, strict=True):
-        row[1:] = [counts.get(value, 0), round(100 * counts.get(value, 0) / total, 1)]
+        count = counts.get(value, 0)
+        row[1:] = [count, round(100 * count / total, 1), 0, count]
 
 
 def test_two_small_incomes_beside_the_rest_of_the_people_cannot_be_worked_out():
@@ -315,10 +317,10 @@ def test_the_handed_over_outcome_and_its_destinations_cannot_be_worked_out():
     outcomes = report.table("outcomes")
     handed_over = Outcome.values.index(Outcome.HANDED_OVER)
     for row in outcomes.rows:
-        row[1:] = [0, 0.0]
-    outcomes.rows[handed_over][1:] = [4, 26.7]
-    outcomes.rows[handed_over + 1][1:] = [1, 6.7]
-    outcomes.rows[-1][1:] = [10, 66.7]
+        row[1:] = [0, 0.0, 0, 0]
+    outcomes.rows[handed_over][1:] = [4, 26.7, 0, 4]
+    outcomes.rows[handed_over + 1][1:] = [1, 6.7, 0, 1]
+    outcomes.rows[-1][1:] = [10, 66.7, 0, 10]
     report.table("handover_destinations").rows = [
         ["Herberget", 3, 75.0],
         ["Misbrugscentret", 1, 25.0],

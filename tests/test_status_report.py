@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.conf import settings
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.urls import reverse
 from django.utils import translation
@@ -328,20 +328,26 @@ def test_gender_and_age_group_with_last_year(register):
 def test_income_marital_status_living_alone_and_main_problem_shares(register):
     report = status_report(2025)
 
+    # This year, its share, the year before (2024: P1 and P7) and the change.
     income = rows_of(report, "income_source")
-    assert income["Cash benefit"] == [1, 33.3]
-    assert income["Sickness benefit"] == [1, 33.3]
-    assert income["Self-supporting"] == [1, 33.3]
-    assert income["Early-retirement pension"] == [0, 0.0]
-    assert rows_of(report, "marital_status")["Unknown"] == [1, 33.3]
+    assert income["Cash benefit"] == [1, 33.3, 1, 0]  # P1 both years
+    assert income["Sickness benefit"] == [1, 33.3, 0, 1]
+    assert income["Self-supporting"] == [1, 33.3, 0, 1]
+    assert income["Early-retirement pension"] == [0, 0.0, 0, 0]
+    assert rows_of(report, "marital_status")["Unknown"] == [1, 33.3, 1, 0]  # P2; P7
     living = rows_of(report, "living_alone")
-    assert living["Lives alone"] == [1, 33.3]
-    assert living["Lives with others"] == [2, 66.7]
+    assert living["Lives alone"] == [1, 33.3, 1, 0]
+    assert living["Lives with others"] == [2, 66.7, 0, 2]
     problem = rows_of(report, "main_problem")
-    assert problem["Both (dual diagnosis)"] == [1, 33.3]
-    assert problem["Mental illness"] == [1, 33.3]
-    assert problem["Substance abuse"] == [1, 33.3]
-    assert problem["Other"] == [0, 0.0]
+    assert problem["Both (dual diagnosis)"] == [1, 33.3, 1, 0]
+    assert problem["Mental illness"] == [1, 33.3, 0, 1]
+    assert problem["Substance abuse"] == [1, 33.3, 0, 1]
+    assert problem["Other"] == [0, 0.0, 0, 0]
+    housing = rows_of(report, "housing")
+    assert housing["Sleeping rough"] == [1, 33.3, 0, 1]  # P2
+    assert housing["Shelter or hostel (§ 110)"] == [1, 33.3, 1, 0]  # P1
+    assert housing["Has own home"] == [1, 33.3, 0, 1]  # P3
+    assert housing["Unknown"] == [0, 0.0, 1, -1]  # P7 in 2024
 
 
 def test_homeless_at_year_end_by_national_category(register):
@@ -355,10 +361,24 @@ def test_homeless_at_year_end_by_national_category(register):
     assert "Has own home" not in homeless
 
 
-def test_referral_sources_count_every_referral_received_in_the_year(register):
+def test_people_in_contact_count_with_the_source_of_the_referral_that_brought_them_in(
+    register,
+):
     report = status_report(2025)
 
     sources = rows_of(report, "referral_sources")
+    assert sources["Boligselskab"] == [1, 33.3]  # P1 came with C1 in 2024, still in contact
+    assert sources["Selvhenvendelse"] == [0, 0.0]  # C2 reopened P1's contact: not how they came
+    assert sources["Pårørende"] == [1, 33.3]  # P2
+    assert sources["Not recorded"] == [1, 33.3]  # P3
+    assert sources["Jobcenter"] == [0, 0.0]  # the redirected P4 was never in contact
+    assert sources["All people in contact"] == [3, 100.0]
+
+
+def test_referral_sources_count_every_referral_received_in_the_year(register):
+    report = status_report(2025)
+
+    sources = rows_of(report, "referrals_received")
     assert sources["Selvhenvendelse"] == [1, 25.0]
     assert sources["Pårørende"] == [1, 25.0]
     assert sources["Jobcenter"] == [1, 25.0]  # the redirected referral counts here
@@ -382,11 +402,12 @@ def test_case_duration_buckets(register):
     report = status_report(2025)
 
     assert rows_of(report, "duration") == {
-        "Refused at first contact": [1, 25.0],  # C4
-        "Under 3 months": [1, 25.0],  # C1, 82 days, counted to its closing in 2025
-        "3-6 months": [1, 25.0],  # C2, open: counted to the end of 2025
-        "Over 6 months": [1, 25.0],  # C3, 262 days
-        "All cases": [4, 100.0],
+        "Refused at first contact": [1, 33.3],  # P3: C4, their only case
+        "0-3 months": [0, 0.0],
+        "3-6 months": [0, 0.0],
+        # P1: from C1's referral (20.11.2024) to the end of 2025, C2 being open; P2: C3.
+        "Over 6 months": [2, 66.7],
+        "All people in contact": [3, 100.0],
     }
 
 
@@ -394,11 +415,12 @@ def test_outcomes_handover_destinations_and_first_contact_deadline(register, wor
     report = status_report(2025)
 
     outcomes = rows_of(report, "outcomes")
-    assert outcomes["Goal reached"] == [1, 25.0]
-    assert outcomes["Handed over to an established service"] == [1, 25.0]
-    assert outcomes["The citizen declined"] == [1, 25.0]
-    assert outcomes["Redirected at triage"] == [1, 25.0]
-    assert outcomes["Died"] == [0, 0.0]
+    assert outcomes["Goal reached"] == [1, 25.0, 0, 1]
+    assert outcomes["Handed over to an established service"] == [1, 25.0, 0, 1]
+    assert outcomes["The citizen declined"] == [1, 25.0, 0, 1]
+    assert outcomes["Redirected at triage"] == [1, 25.0, 0, 1]
+    assert outcomes["Died"] == [0, 0.0, 0, 0]
+    assert outcomes["No contact could be made"][2:] == [1, -1]  # C8, closed in 2024
     assert rows_of(report, "handover_destinations") == {world.receiving_team.title: [1, 100.0]}
     assert rows_of(report, "first_contact_deadline") == {
         "Deadline kept": [1, 50.0],  # C2
@@ -407,11 +429,199 @@ def test_outcomes_handover_destinations_and_first_contact_deadline(register, wor
     }
 
 
+def nonzero(report, key):
+    """{label: [numbers...]} of the rows of a table with a number other than 0."""
+    return {label: row for label, row in rows_of(report, key).items() if any(row)}
+
+
+def test_every_table_of_the_hand_built_year(register, world):
+    """Issue 16 item 7: the year 2025 of the register (build_register) by hand. P1 was
+    referred in 2024 as "Kasketten", identified later, and reopened in 2025 (two cases, one
+    person); P2 was handed over; P3 refused at first contact; P4's referral was redirected;
+    P7 was in contact only in 2024. Ages in 2025: P2 25, P3 35 (from the CPR number), P1 45;
+    in 2024: P7 34, P1 44."""
+    report = status_report(2025, age_band=(36, 55))
+
+    assert [table.key for table in report.tables] == [
+        "people",
+        "gender",
+        "age_group",
+        "age_figures",
+        "age_band",
+        "gender_by_age",
+        "income_source",
+        "marital_status",
+        "living_alone",
+        "main_problem",
+        "housing",
+        "homeless",
+        "referral_sources",
+        "duration",
+        "outcomes",
+        "handover_destinations",
+        "first_contact_deadline",
+        "referrals_received",
+        "contact_kinds",
+    ]
+    # Every table over people says so, but for the three that count cases, referrals and
+    # contacts, which say what they count instead.
+    for table in report.tables:
+        if table.key in ("outcomes", "handover_destinations", "first_contact_deadline"):
+            continue
+        if table.key in ("referrals_received", "contact_kinds"):
+            assert "in_contact" not in table.notes
+        else:
+            assert "in_contact" in table.notes, table.key
+    assert rows_of(report, "people") == {"People in contact": [3, 2, 1]}
+    assert nonzero(report, "gender") == {"Female": [1, 33.3, 1, 0], "Male": [2, 66.7, 1, 1]}
+    assert nonzero(report, "age_group") == {
+        "18-29": [1, 33.3, 0, 1],
+        "30-39": [1, 33.3, 1, 0],
+        "40-49": [1, 33.3, 1, 0],
+    }
+    assert rows_of(report, "age_figures") == {
+        "Youngest": [25, 34, -9],
+        "Oldest": [45, 44, 1],
+        "Median age": [35, 39.0, -4.0],
+    }
+    # 36-55: P1 (45) of the three with a known age; in 2024 P1 (44) of two.
+    assert rows_of(report, "age_band") == {"Aged 36-55": [1, 33.3, 1, 50.0, 0]}
+    assert nonzero(report, "gender_by_age") == {
+        "18-29": [1, 0, 0, 0, 1],
+        "30-39": [0, 1, 0, 0, 1],
+        "40-49": [0, 1, 0, 0, 1],
+    }
+    assert nonzero(report, "income_source") == {
+        "Cash benefit": [1, 33.3, 1, 0],
+        "Sickness benefit": [1, 33.3, 0, 1],
+        "Self-supporting": [1, 33.3, 0, 1],
+        "Unknown": [0, 0.0, 1, -1],
+    }
+    assert nonzero(report, "marital_status") == {
+        "Single": [1, 33.3, 1, 0],
+        "Married or cohabiting": [1, 33.3, 0, 1],
+        "Unknown": [1, 33.3, 1, 0],
+    }
+    assert nonzero(report, "living_alone") == {
+        "Lives alone": [1, 33.3, 1, 0],
+        "Lives with others": [2, 66.7, 0, 2],
+        "Unknown": [0, 0.0, 1, -1],
+    }
+    assert nonzero(report, "main_problem") == {
+        "Substance abuse": [1, 33.3, 0, 1],
+        "Mental illness": [1, 33.3, 0, 1],
+        "Both (dual diagnosis)": [1, 33.3, 1, 0],
+        "Not yet known": [0, 0.0, 1, -1],
+    }
+    assert nonzero(report, "housing") == {
+        "Sleeping rough": [1, 33.3, 0, 1],
+        "Shelter or hostel (§ 110)": [1, 33.3, 1, 0],
+        "Has own home": [1, 33.3, 0, 1],
+        "Unknown": [0, 0.0, 1, -1],
+    }
+    assert nonzero(report, "homeless") == {
+        "Sleeping rough": [1, 33.3],
+        "Shelter or hostel (§ 110)": [1, 33.3],
+        "Homeless, all categories": [2, 66.7],
+    }
+    # Every source is listed, zeros too: the people by the case that brought them in.
+    sources = rows_of(report, "referral_sources")
+    assert list(sources)[:-2] == [source.name for source in ReferralSource.objects.all()]
+    assert nonzero(report, "referral_sources") == {
+        "Pårørende": [1, 33.3],
+        "Boligselskab": [1, 33.3],
+        "Not recorded": [1, 33.3],
+        "All people in contact": [3, 100.0],
+    }
+    assert nonzero(report, "duration") == {
+        "Refused at first contact": [1, 33.3],
+        "Over 6 months": [2, 66.7],
+        "All people in contact": [3, 100.0],
+    }
+    assert nonzero(report, "outcomes") == {
+        "Handed over to an established service": [1, 25.0, 0, 1],
+        "Goal reached": [1, 25.0, 0, 1],
+        "The citizen declined": [1, 25.0, 0, 1],
+        "No contact could be made": [0, 0.0, 1, -1],
+        "Redirected at triage": [1, 25.0, 0, 1],
+    }
+    assert rows_of(report, "handover_destinations") == {world.receiving_team.title: [1, 100.0]}
+    assert rows_of(report, "first_contact_deadline") == {
+        "Deadline kept": [1, 50.0],  # C2 after 4 days
+        "Deadline missed": [1, 50.0],  # C3 after 9 days
+        "Cases assessed": [2, 100.0],
+    }
+    # Referrals, not people: C2, C3, C4 and the redirected C5.
+    assert nonzero(report, "referrals_received") == {
+        "Jobcenter": [1, 25.0],
+        "Pårørende": [1, 25.0],
+        "Selvhenvendelse": [1, 25.0],
+        "Not recorded": [1, 25.0],
+        "All referrals": [4, 100.0],
+    }
+    assert nonzero(report, "contact_kinds") == {
+        "Home visit": [2, 0, 2],
+        "Public space": [1, 1, 2],
+        "Accompaniment": [1, 0, 1],
+        "Phone": [0, 1, 1],
+    }
+
+
+def test_the_age_range_is_chosen_on_the_page_and_carried_to_the_downloads(client, register, leader):
+    client.force_login(leader)
+
+    page = client.get(reverse("leader:status_report"), {"year": 2025, "age_from": 36, "age_to": 55})
+    exported = client.get(
+        reverse("leader:status_report"),
+        {"year": 2025, "age_from": 36, "age_to": 55, "format": "json"},
+    ).json()
+
+    assert page.status_code == 200
+    assert "People in contact aged 36 to 55" in page.content.decode()
+    assert "age_from=36&amp;age_to=55&amp;format=csv" in page.content.decode()
+    assert exported["age_band"] == [36, 55]
+    assert exported["tables"]["age_band"]["rows"] == [["Aged 36-55", 1, 33.3, 1, 50.0, 0]]
+    without = client.get(reverse("leader:status_report"), {"year": 2025})
+    assert "age_band" not in [table.key for table in without.context["report"].tables]
+
+
+@pytest.mark.parametrize(
+    ("query", "field", "message"),
+    [
+        ({"age_from": 36}, "age_to", "Give both ages of the range, or neither."),
+        ({"age_to": 55}, "age_from", "Give both ages of the range, or neither."),
+        (
+            {"age_from": 55, "age_to": 36},
+            "age_to",
+            "The highest age must not be lower than the lowest.",
+        ),
+        ({"age_from": -1, "age_to": 36}, "age_from", "greater than or equal to 0"),
+    ],
+)
+def test_a_bad_age_range_is_answered_on_its_field(client, register, leader, query, field, message):
+    client.force_login(leader)
+
+    response = client.get(reverse("leader:status_report"), {"year": 2025, **query})
+
+    assert response.status_code == 400
+    assert message in " ".join(response.context["form"].errors[field])
+
+
+def test_the_command_takes_an_age_range_and_refuses_a_bad_one(register, tmp_path):
+    output = tmp_path / "report.json"
+
+    call_command("status_report", year=2025, format="json", output=str(output), age_band="36-55")
+
+    assert json.loads(output.read_text())["age_band"] == [36, 55]
+    with pytest.raises(CommandError, match="36-55"):
+        call_command("status_report", year=2025, format="json", age_band="36 til 55")
+
+
 def test_the_previous_year_report(register):
     report = status_report(2024)
 
     assert report.people == 2
-    assert rows_of(report, "duration")["Under 3 months"] == [2, 100.0]  # C1 to 31.12, C8
+    assert rows_of(report, "duration")["0-3 months"] == [2, 100.0]  # P1: C1 to 31.12; P7: C8
     assert rows_of(report, "first_contact_deadline")["Deadline kept"] == [1, 50.0]
 
 
@@ -543,11 +753,12 @@ def test_the_csv_for_publication_hides_the_small_counts_the_screen_shows(client,
         reverse("leader:status_report"), {"year": 2025, "format": "csv", "suppress": "on"}
     ).content.decode("utf-8-sig")
 
-    # The screen: C1-C4, one each (definition 7).
+    # The screen: P3 refused, P1 and P2 over 6 months.
     assert '<th scope="row">Refused at first contact</th>' in screen
     rows = {line.split(";")[0]: line.split(";")[1:] for line in exported.splitlines()}
     assert rows["Refused at first contact"] == ["<3", ".."]
-    assert rows["Under 3 months"] == ["<3", ".."]
-    # Four "<3" adding up to 4 would each be 1: the total is hidden too.
-    assert rows["All cases"] == ["..", ".."]
+    assert rows["Over 6 months"] == ["<3", ".."]
+    assert rows["0-3 months"] == ["0", "0,0"]
+    # 1 and 2 or 2 and 1: the total of 3 pins neither.
+    assert rows["All people in contact"] == ["3", "100,0"]
     assert "Small numbers are hidden" in exported

@@ -229,6 +229,7 @@ POST_ONLY       = (L,   405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 4
 ANY_STAFF       = (L,   200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200)
 EVERYONE        = (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200)
 LEADERS         = (L,   403, 403, 403, 403, 403, 403, 403, 200, 403, 403, 403, 403)
+LEADERS_COORDS  = (L,   403, 403, 403, 403, 200, 403, 403, 200, 403, 403, 403, 403)
 ADMINISTRATORS  = (L,   403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 200, 403)
 OFFICER         = (L,   403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 200)
 WAGTAIL_ADMIN   = (L,   R,   R,   R,   R,   R,   R,   R,   200, 200, 200, 200, R)
@@ -251,7 +252,7 @@ TABLE = {
     # --- casework: workflows/urls.py
     "workflows:my_tasks":                           ((), ANY_STAFF, LIST),
     "workflows:team_queue":                         ((), ANY_STAFF, LIST),
-    "workflows:overview":                           ((), LEADERS, NO_DATA),
+    "workflows:overview":                           ((), LEADERS_COORDS, NO_DATA),
     "workflows:referral_register":                  ((), REGISTER, LIST),
     "workflows:task":                               (("task",), TASK, CASE),
     "workflows:task_claim":                         (("task",), POST_ONLY, CASE),
@@ -267,10 +268,10 @@ TABLE = {
     "workflows:consent_add":                        (("case",), CASE_SCREEN, CASE),
     "workflows:consent_withdraw":                   (("case", "consent"), POST_ONLY, CASE),
     "workflows:case_reopen":                        (("case",), CASE_SCREEN, CASE),
-    # --- leaders: workflows/leader_urls.py (aggregates; a deadline list shows only what
-    # the leader may open, which for this leader without a team is nothing)
+    # --- leaders: workflows/leader_urls.py (aggregates; a deadline list shows every breach,
+    # the person only where the user may open the case; coordinators see the lists too)
     "leader:dashboard":                             ((), LEADERS, NO_DATA),
-    "leader:breaches":                              (("breach_kind",), LEADERS, LIST),
+    "leader:breaches":                              (("breach_kind",), LEADERS_COORDS, LIST),
     "leader:status_report":                         ((), LEADERS, NO_DATA),
     "leader:import_cases":                          ((), ADMINISTRATORS, NO_DATA),
     "leader:import_template":                       ((), ADMINISTRATORS, NO_DATA),

@@ -23,6 +23,7 @@ from intranet.forms import ModelChoiceField
 from intranet.models import AccessAction
 from pages.models import DepartmentPage, TeamPage
 
+from . import services
 from .reporting import charts
 from .reporting import dashboard as figures
 from .reporting.disclosure import suppressed, suppression_threshold
@@ -209,14 +210,21 @@ def dashboard(request):
     return render(request, "workflows/leader/dashboard.html", context)
 
 
-@permission_required("workflows.view_dashboard", raise_exception=True)
 @shows_case_list(what="deadline list")
 def breaches(request, kind):
+    if not services.sees_overview(request.user):
+        raise PermissionDenied
     if kind not in figures.BREACH_KINDS:
         raise Http404
     form = _filter_form(request)
     scope = _scope_or_default(form)
-    context = {"form": form, "kind": kind, "title": BREACH_TITLES[kind], "scope": scope}
+    context = {
+        "form": form,
+        "kind": kind,
+        "title": BREACH_TITLES[kind],
+        "scope": scope,
+        "leader": request.user.has_perm("workflows.view_dashboard"),
+    }
     if scope is not None:
         counts = figures.breach_counts(scope, user=request.user)[kind]
         page = Paginator(figures.breach_list(scope, kind, user=request.user), 50).get_page(
@@ -224,7 +232,12 @@ def breaches(request, kind):
         )
         rows = list(page.object_list)
         cases = [row.process.case if kind == figures.BREACH_UNCLAIMED else row for row in rows]
+        # Every row listed is logged, those shown without a person too: its case number,
+        # team and step were read.
         show_list(request, case_subjects(cases))
+        figures.with_people(
+            cases, [row_case.pk for row, row_case in zip(rows, cases, strict=True) if row.may_open]
+        )
         params = request.GET.copy()
         params.pop("side", None)
         context.update(
@@ -254,6 +267,16 @@ class ReportForm(forms.Form):
         required=False,
         choices=[("html", "HTML"), ("csv", "CSV"), ("json", "JSON")],
     )
+    age_from = forms.IntegerField(
+        label=gettext_lazy("Age range from"),
+        required=False,
+        min_value=0,
+        max_value=120,
+        help_text=gettext_lazy("Optional: the share of the people in contact in this age range."),
+    )
+    age_to = forms.IntegerField(
+        label=gettext_lazy("to (age)"), required=False, min_value=0, max_value=120
+    )
     suppress = forms.BooleanField(
         label=gettext_lazy("For publication: hide small numbers"),
         required=False,
@@ -273,6 +296,25 @@ class ReportForm(forms.Form):
         if not 2000 <= year <= timezone.localdate().year:
             raise forms.ValidationError(_("Choose a year from 2000 to this year."))
         return year
+
+    def clean(self):
+        data = super().clean()
+        if self.has_error("age_from") or self.has_error("age_to"):
+            return data
+        low, high = data.get("age_from"), data.get("age_to")
+        if (low is None) != (high is None):
+            self.add_error(
+                "age_to" if high is None else "age_from",
+                _("Give both ages of the range, or neither."),
+            )
+        elif low is not None and low > high:
+            self.add_error("age_to", _("The highest age must not be lower than the lowest."))
+        return data
+
+    @property
+    def age_band(self):
+        low, high = self.cleaned_data.get("age_from"), self.cleaned_data.get("age_to")
+        return (low, high) if low is not None and high is not None else None
 
 
 def status_report_response(report, report_format):
@@ -298,16 +340,23 @@ def annual_report(request):
     form = ReportForm(data)
     if not form.is_valid():
         return render(request, "workflows/leader/status_report.html", {"form": form}, status=400)
-    report = status_report(form.cleaned_data["year"])
+    report = status_report(form.cleaned_data["year"], age_band=form.age_band)
     if form.cleaned_data["suppress"]:
         report = suppressed(report)
     report_format = form.cleaned_data["format"] or "html"
     if report_format != "html":
         return status_report_response(report, report_format)
+    download = request.GET.copy()
+    download.pop("format", None)
     return render(
         request,
         "workflows/leader/status_report.html",
-        {"form": form, "report": report, "definitions": DEFINITIONS},
+        {
+            "form": form,
+            "report": report,
+            "definitions": DEFINITIONS,
+            "download_query": download.urlencode(),
+        },
     )
 
 

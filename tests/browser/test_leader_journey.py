@@ -60,18 +60,23 @@ def test_leader_reads_the_dashboard_a_deadline_list_and_the_status_report(
     expect(first_contact.locator(".breach-count")).to_have_text(str(overdue_syd))
     screenshot(leader, "2-dashboard-team")
 
-    # The leader is in no team: the cases behind a breach are a count, never names. The list
-    # (for the same filter) says so too, instead of listing the people.
+    # The leader is in no team: each breach is listed by team, step, time over the deadline
+    # and case number, never with the person and never "nothing you may open".
     expect(first_contact).to_contain_text(
-        f"{overdue_syd} tilhører teams, hvis sager du ikke må åbne: vises kun som et antal."
+        f"{overdue_syd} tilhører teams, hvis sager du ikke må åbne: vist uden personoplysninger."
     )
-    expect(first_contact.get_by_role("link")).to_have_count(0)
     query, team = leader.url.split("?", 1)[1], filters.get_by_label("Team").input_value()
-    leader.goto(f"/ledelse/frister/first-contact/?{query}")
+    first_contact.get_by_role("link", name="Åbn listen").click()
+    expect(leader).to_have_url(re.compile(r"/ledelse/frister/first-contact/\?" + re.escape(query)))
     expect(leader.locator("h1")).to_have_text("Første kontakt forsinket")
     expect(filters.get_by_label("Team")).to_have_value(team)
     expect(leader.locator("main .lead")).to_contain_text(f"{overdue_syd} i alt.")
-    expect(leader.locator("table.breach-list tbody")).to_have_text("Intet, du må åbne.")
+    rows = leader.locator("table.breach-list tbody tr")
+    expect(rows).to_have_count(overdue_syd)
+    expect(rows.first).to_contain_text("Udekørende team Syd")
+    expect(rows.first).to_contain_text("Vises ikke")
+    expect(rows.first).to_contain_text("Sag ")
+    expect(leader.locator("table.breach-list tbody a")).to_have_count(0)
     expect(leader.locator("main")).not_to_contain_text("Kvinden fra opgang 7")
     screenshot(leader, "3-breaches")
     leader.get_by_role("link", name="Tilbage til oversigten").click()
@@ -87,8 +92,8 @@ def test_leader_reads_the_dashboard_a_deadline_list_and_the_status_report(
     report_form.get_by_role("button", name="Lav rapporten").click()
     expect(leader).to_have_url(re.compile(rf"/ledelse/statusrapport/\?year={year}"))
     expect(leader.locator("h1")).to_have_text(f"Statusrapport {year}")
-    sources = leader.locator("[data-table=referral_sources] table")
-    expect(sources.locator("caption")).to_contain_text("Hvor henvendelserne kom fra")
+    sources = leader.locator("[data-table=referrals_received] table")
+    expect(sources.locator("caption")).to_contain_text("Modtagne henvendelser i løbet af året")
     expect(sources.locator("tr").filter(has_text="Alle henvendelser")).to_contain_text(
         str(referrals)
     )
@@ -104,6 +109,7 @@ def test_leader_reads_the_dashboard_a_deadline_list_and_the_status_report(
     assert content.startswith(b"\xef\xbb\xbf")  # the BOM Excel needs to read UTF-8
     text = content.decode("utf-8-sig")
     assert text.startswith(f"Statusrapport {year}")
-    assert "Hvor henvendelserne kom fra" in text
+    assert "Modtagne henvendelser i løbet af året" in text
+    assert "Personer i kontakt fordelt på, hvor henvendelsen, der bragte dem ind, kom fra" in text
     assert f"Alle henvendelser;{referrals};" in text
     assert "Pårørende" in text and "Kriminalforsorgen" in text

@@ -9,9 +9,11 @@ from django.db.models import (
     Aggregate,
     Count,
     DurationField,
+    Exists,
     ExpressionWrapper,
     F,
     FilteredRelation,
+    OuterRef,
     Q,
     QuerySet,
 )
@@ -122,26 +124,47 @@ def breach_counts(scope: Scope, *, user, now: datetime.datetime | None = None) -
 
 
 def breach_list(scope: Scope, kind: str, *, user, now: datetime.datetime | None = None):
-    """The breaches of `kind` that `user` may open: cases, or tasks for unclaimed tasks."""
+    """Every breach of `kind` in the scope, each case marked `may_open` for `user`: cases,
+    or tasks for unclaimed tasks. No person is read here: `with_people` adds them to the
+    cases `user` may open (a leader outside a team sees its breaches without person data)."""
     now = now or timezone.now()
-    cases = scope.cases().filter(pk__in=Case.objects.visible_to(user).values("pk"))
+    cases = scope.cases()
+    openable = Case.objects.filter(case_visibility(user), pk=OuterRef("pk"))
     if kind == BREACH_FIRST_CONTACT:
         rows = cases.first_contact_overdue(at=now)
-        return rows.select_related("person", "team", "primary_worker", "referral").order_by(
-            "first_contact_deadline", "pk"
+        return (
+            rows.annotate(may_open=Exists(openable))
+            .select_related("team", "primary_worker")
+            .order_by("first_contact_deadline", "pk")
         )
     if kind == BREACH_REASSESSMENT:
         rows = cases.reassessment_overdue(at=now)
-        return rows.select_related("person", "team", "primary_worker").order_by(
-            "reassessment_due_at", "pk"
+        return (
+            rows.annotate(may_open=Exists(openable))
+            .select_related("team", "primary_worker")
+            .order_by("reassessment_due_at", "pk")
         )
     if kind == BREACH_UNCLAIMED:
+        openable = Case.objects.filter(case_visibility(user), pk=OuterRef("process__case"))
         return (
             unclaimed_tasks(cases, now=now, days=scope.unclaimed_days)
-            .select_related("process__case__person", "process__case__team")
+            .annotate(may_open=Exists(openable))
+            .select_related("process__case__team")
             .order_by("created", "pk")
         )
     raise ValueError(f"Unknown breach kind {kind!r}")
+
+
+def with_people(cases, openable_pks):
+    """Give each of `cases` whose pk is in `openable_pks` its person (`shown_person`), read
+    in one query; the others get None."""
+    people = {
+        case.pk: case.person
+        for case in Case.objects.filter(pk__in=openable_pks).select_related("person")
+    }
+    for case in cases:
+        case.shown_person = people.get(case.pk)
+    return cases
 
 
 # --- Where the cases are now ---------------------------------------------------------------

@@ -18,13 +18,20 @@ from ..models import Outcome
 from .status_report import StatusReport, Table
 
 # Tables whose last row is the total of the rows above it.
-TOTAL_ROW_TABLES = {"homeless", "referral_sources", "duration", "first_contact_deadline"}
+TOTAL_ROW_TABLES = {
+    "homeless",
+    "referral_sources",
+    "referrals_received",
+    "duration",
+    "first_contact_deadline",
+}
 # Tables whose rows add up to a total their share column gives away (count / share).
 IMPLICIT_TOTAL_TABLES = {
     "income_source",
     "marital_status",
     "living_alone",
     "main_problem",
+    "housing",
     "outcomes",
 }
 

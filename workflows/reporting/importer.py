@@ -405,15 +405,14 @@ def _read_rows(reader):
 
 
 def _rules_for(team, received, cache):
-    """The rules of the standard in force when the referral came (None without one)."""
+    """The rules of the standard in force when the referral came; None when none was in
+    force then (a case from before any standard has no deadline to keep or miss: the
+    standard in force today never reaches back to it)."""
     if (team.pk, received) not in cache:
         try:
             rules = rules_in_force(team=team, at=_local_noon(received))
         except NoStandardInForce:
-            try:
-                rules = rules_in_force(team=team)
-            except NoStandardInForce:
-                rules = None
+            rules = None
         cache[(team.pk, received)] = rules
     return cache[(team.pk, received)]
 

@@ -5,18 +5,21 @@ footnotes and repeated in docs/status_report.md.
 """
 
 import datetime
+import statistics
 from dataclasses import dataclass, field
 
 from django.db import models as db
 from django.db.models import (
     Count,
     DateTimeField,
-    DurationField,
-    ExpressionWrapper,
     F,
     IntegerField,
+    Max,
+    Min,
+    OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Value,
     When,
 )
@@ -33,6 +36,7 @@ from ..models import (
     ContactKind,
     ContactLog,
     Gender,
+    Housing,
     IncomeSource,
     LivingAlone,
     MainProblem,
@@ -53,7 +57,8 @@ MEDIUM_DAYS = 183  # "3-6 months": 91 to 182 days; "over 6 months": 183 days or 
 
 DEFINITIONS = {
     "in_contact": gettext_lazy(
-        "People in contact during the year: every person with a case that was open at some "
+        "People in contact during the year (what the tables count unless their heading "
+        "says otherwise): every person with a case that was open at some "
         "time during the year, that is, a referral received before the year ended and a case "
         "not closed before the year began. Referrals that triage redirected, found outside the "
         "target group or merged into another case do not count. A person is counted once, "
@@ -69,27 +74,41 @@ DEFINITIONS = {
         "the birth year or else the CPR number); without either, the age group recorded on "
         "the person."
     ),
+    "age_figures": gettext_lazy(
+        "Youngest, oldest and median age, and the share in a chosen age range: over the "
+        "people in contact whose age reached in the year is known (from the birth year or "
+        "the CPR number); the median of an even number of people is the mean of the middle "
+        "two. The share is of those people."
+    ),
     "homeless": gettext_lazy(
         "Homeless: people in contact whose recorded housing situation is one of the national "
         "homelessness categories. The share is of all people in contact during the year."
     ),
+    "sources": gettext_lazy(
+        "Where the people in contact came from: for each person, the source recorded on the "
+        "referral of their earliest case in contact during the year, the one that brought "
+        "them in (someone referred in an earlier year and still supported counts with that "
+        "year's source)."
+    ),
     "referrals": gettext_lazy(
-        "Referrals: every referral received during the year, including those triage "
-        "redirected, by the source recorded on it."
+        "Referrals received during the year: every referral received during the year, "
+        "including those triage redirected, by the source recorded on it. Unlike the other "
+        "tables, it counts referrals, not people."
     ),
     "contacts": gettext_lazy(
         "Contacts: every contact and contact attempt logged with a date in the year, by kind."
     ),
     "duration": gettext_lazy(
-        "Case duration: for every case open at some time during the year, from the day the "
-        "referral was received to the day the case closed, or to the end of the year for a "
-        "case still open then. Under 3 months is fewer than 91 days, 3-6 months is 91 to 182 "
-        "days, over 6 months is 183 days or more. Refused at first contact: the citizen "
-        "declined before support began. A reopened case is a case of its own."
+        "Duration of contact: for each person in contact, from the day the referral of "
+        "their earliest case in contact during the year was received to the day their last "
+        "such case closed, or to the end of the year if one was still open then. Under 3 "
+        "months is fewer than 91 days, 3-6 months is 91 to 182 days, over 6 months is 183 "
+        "days or more. Refused at first contact: every case of the person in contact during "
+        "the year ended with the citizen declining before support began."
     ),
     "outcomes": gettext_lazy(
         "Outcomes and handover destinations: cases closed during the year, including those "
-        "closed at triage."
+        "closed at triage; they count cases, not people."
     ),
     "deadline": gettext_lazy(
         "First-contact deadline: referrals received during the year and accepted (not closed "
@@ -144,6 +163,7 @@ class StatusReport:
     people: int
     people_previous: int
     tables: list[Table]
+    age_band: tuple[int, int] | None = None  # the range the leader chose, if any
     # Set on the copy made for publication (workflows.reporting.disclosure.suppressed).
     suppression_threshold: int | None = None
 
@@ -170,6 +190,7 @@ class StatusReport:
             "generated_at": self.generated_at.isoformat(),
             "people_in_contact": _plain(self.people),
             "people_in_contact_previous_year": _plain(self.people_previous),
+            "age_band": list(self.age_band) if self.age_band else None,
             "suppression_threshold": self.suppression_threshold,
             "suppression_note": self.suppression_note,
             "tables": {table.key: table.as_dict() for table in self.tables},
@@ -231,6 +252,69 @@ def _with_age_group(people: QuerySet, year: int) -> QuerySet:
             default=Value(AgeGroup.OVER_65.value),
         )
     )
+
+
+def known_ages(people: QuerySet, year: int) -> list[int]:
+    """The ages reached in `year` of the `people` whose birth year is known, sorted."""
+    aged = _with_age_group(people, year).filter(report_born__isnull=False)
+    return sorted(aged.values_list("report_age", flat=True))
+
+
+def _age_figures(ages, ages_before):
+    """Youngest, oldest and median age: this year, the year before and the change."""
+    table = Table(
+        key="age_figures",
+        title=_("Age of the people in contact"),
+        columns=[
+            ("", "label"),
+            (_("This year"), "number"),
+            (_("Previous year"), "number"),
+            (_("Change from the previous year"), "change"),
+        ],
+        notes=["in_contact", "age_figures"],
+    )
+    for label, figure in [
+        (_("Youngest"), min),
+        (_("Oldest"), max),
+        (_("Median age"), statistics.median),
+    ]:
+        now = figure(ages) if ages else None
+        before = figure(ages_before) if ages_before else None
+        change = now - before if None not in (now, before) else None
+        table.rows.append([label, now, before, change])
+    return table
+
+
+def _age_band(band, ages, ages_before):
+    """The people aged `band` (lowest, highest), this year and the year before: their share
+    is of the people whose age is known."""
+    low, high = band
+    now = sum(1 for age in ages if low <= age <= high)
+    before = sum(1 for age in ages_before if low <= age <= high)
+    table = Table(
+        key="age_band",
+        title=_("People in contact aged %(low)s to %(high)s") % {"low": low, "high": high},
+        columns=[
+            ("", "label"),
+            (_("This year"), "count"),
+            (_("Share this year (%)"), "share"),
+            (_("Previous year"), "count"),
+            (_("Share the previous year (%)"), "share"),
+            (_("Change from the previous year"), "change"),
+        ],
+        notes=["in_contact", "age_figures"],
+    )
+    table.rows.append(
+        [
+            _("Aged %(low)s-%(high)s") % {"low": low, "high": high},
+            now,
+            _share(now, len(ages)),
+            before,
+            _share(before, len(ages_before)),
+            now - before,
+        ]
+    )
+    return table
 
 
 def _counts(queryset: QuerySet, expression: str) -> dict:
@@ -330,11 +414,11 @@ def _homeless(counts, total):
     homeless_total = sum(counts.values())
     table = _shares(
         "homeless",
-        _("Homeless at the end of the year, by the national categories"),
+        _("People in contact homeless at the end of the year, by the national categories"),
         [(category.value, category.label) for category in HOMELESS],
         counts,
         total,
-        ["homeless", "attributes"],
+        ["in_contact", "homeless", "attributes"],
     )
     table.rows.append(
         [_("Homeless, all categories"), homeless_total, _share(homeless_total, total)]
@@ -342,15 +426,38 @@ def _homeless(counts, total):
     return table
 
 
-def _referral_sources(period):
+def _source_choices():
+    choices = [(source.pk, source.name) for source in ReferralSource.objects.all()]
+    return [*choices, (None, _("Not recorded"))]
+
+
+def _people_by_source(period, choices, total):
+    """People in contact by the source of the case that brought them in: their earliest
+    case in contact during the year."""
+    first_case = cases_in_contact(period).filter(person=OuterRef("pk")).order_by("began", "pk")
+    people = people_in_contact(period).annotate(
+        report_source=Subquery(first_case.values("referral__source_id")[:1])
+    )
+    counts = _counts(people, "report_source")
+    table = _shares(
+        "referral_sources",
+        _("People in contact by where the referral that brought them in came from"),
+        choices,
+        counts,
+        total,
+        ["in_contact", "sources"],
+    )
+    table.rows.append([_("All people in contact"), total, _share(total, total)])
+    return table
+
+
+def _referrals_received(period, choices):
     referrals = Referral.objects.filter(received_at__gte=period.start, received_at__lt=period.end)
     counts = _counts(referrals, "source_id")
     total = sum(counts.values())
-    choices = [(source.pk, source.name) for source in ReferralSource.objects.all()]
-    choices.append((None, _("Not recorded")))
     table = _shares(
-        "referral_sources",
-        _("Where referrals came from"),
+        "referrals_received",
+        _("Referrals received during the year, by source (referrals, not people)"),
         choices,
         counts,
         total,
@@ -391,62 +498,72 @@ def _contact_kinds(period):
 
 DURATION_BUCKETS = [
     ("refused", gettext_lazy("Refused at first contact")),
-    ("under_3", gettext_lazy("Under 3 months")),
+    ("under_3", gettext_lazy("0-3 months")),
     ("3_6", gettext_lazy("3-6 months")),
     ("over_6", gettext_lazy("Over 6 months")),
 ]
 
 
-def _durations(period):
+def _duration_bucket(first, last, cases, refused):
+    if refused == cases:
+        return "refused"
+    days = (last - first) / datetime.timedelta(days=1)
+    if days < SHORT_DAYS:
+        return "under_3"
+    return "3_6" if days < MEDIUM_DAYS else "over_6"
+
+
+def _durations(period, total):
+    """People in contact by the duration of their contact (DEFINITIONS["duration"]): one
+    grouped row per person, bucketed here."""
     end = Value(period.end, output_field=DateTimeField())
-    cases = cases_in_contact(period).annotate(
-        stopped=Least(Coalesce("closed_at", end), end),
-    )
-    cases = cases.annotate(
-        span=ExpressionWrapper(F("stopped") - F("began"), output_field=DurationField())
-    )
-    cases = cases.annotate(
-        bucket=db.Case(
-            When(
-                outcome=Outcome.DECLINED,
-                support_started_at__isnull=True,
-                closed_at__lt=period.end,
-                then=Value("refused"),
-            ),
-            When(span__lt=datetime.timedelta(days=SHORT_DAYS), then=Value("under_3")),
-            When(span__lt=datetime.timedelta(days=MEDIUM_DAYS), then=Value("3_6")),
-            default=Value("over_6"),
+    refused = Q(outcome=Outcome.DECLINED, support_started_at__isnull=True, closed_at__lt=period.end)
+    per_person = (
+        cases_in_contact(period)
+        .annotate(stopped=Least(Coalesce("closed_at", end), end))
+        .values("person_id")
+        .annotate(
+            first=Min("began"),
+            last=Max("stopped"),
+            cases=Count("pk"),
+            refused=Count("pk", filter=refused),
         )
+        .order_by()
     )
-    counts = _counts(cases, "bucket")
-    total = sum(counts.values())
+    counts = {}
+    for row in per_person.values_list("first", "last", "cases", "refused"):
+        bucket = _duration_bucket(*row)
+        counts[bucket] = counts.get(bucket, 0) + 1
     table = _shares(
         "duration",
-        _("Case duration"),
+        _("People in contact by duration of contact"),
         DURATION_BUCKETS,
         counts,
         total,
-        ["duration"],
-        heading=_("Cases"),
+        ["in_contact", "duration"],
     )
-    table.rows.append([_("All cases"), total, _share(total, total)])
+    table.rows.append([_("All people in contact"), total, _share(total, total)])
     return table
 
 
-def _outcomes(period):
-    closed = Case.objects.filter(closed_at__gte=period.start, closed_at__lt=period.end).exclude(
+def _closed_in(period):
+    return Case.objects.filter(closed_at__gte=period.start, closed_at__lt=period.end).exclude(
         outcome=""
     )
+
+
+def _outcomes(period, previous):
+    closed = _closed_in(period)
     counts = _counts(closed, "outcome")
     total = sum(counts.values())
-    outcomes = _shares(
+    outcomes = _compared(
         "outcomes",
-        _("Outcomes of cases closed during the year"),
+        _("Outcomes of cases closed during the year (cases, not people)"),
         Outcome.choices,
         counts,
+        _counts(_closed_in(previous), "outcome"),
         total,
         ["outcomes"],
-        heading=_("Cases"),
     )
     handed_over = closed.filter(outcome=Outcome.HANDED_OVER)
     destinations = (
@@ -497,14 +614,15 @@ def _deadline(period):
     return table
 
 
-def status_report(year: int) -> StatusReport:
-    """The status report for calendar year `year`."""
+def status_report(year: int, *, age_band: tuple[int, int] | None = None) -> StatusReport:
+    """The status report for calendar year `year`, with the share of the people in contact
+    aged `age_band` (lowest, highest; both included) when a leader chose one."""
     period, previous = Period.year(year), Period.year(year - 1)
-    people = people_in_contact(period)
+    people, people_before = people_in_contact(period), people_in_contact(previous)
     # Each person once in one of the cells, so the cells add up to the people in contact.
     cells, cells_before = (
         _age_gender_cells(people, year),
-        _age_gender_cells(people_in_contact(previous), year - 1),
+        _age_gender_cells(people_before, year - 1),
     )
     total, total_before = sum(cells.values()), sum(cells_before.values())
     attributes = {
@@ -512,9 +630,11 @@ def status_report(year: int) -> StatusReport:
         "marital_status": MaritalStatus.values,
         "living_alone": LivingAlone.values,
         "main_problem": MainProblem.values,
-        "housing": [category.value for category in HOMELESS],
+        "housing": Housing.values,
     }
-    attribute_counts = _value_counts(people, attributes)
+    counts = _value_counts(people, attributes)
+    counts_before = _value_counts(people_before, attributes)
+    ages, ages_before = known_ages(people, year), known_ages(people_before, year - 1)
 
     summary = Table(
         key="people",
@@ -547,33 +667,52 @@ def status_report(year: int) -> StatusReport:
         ["in_contact", "age"],
     )
     attribute_tables = [
-        _shares(key, title, choices, attribute_counts[key], total, ["in_contact", "attributes"])
+        _compared(
+            key,
+            title,
+            choices,
+            counts[key],
+            counts_before[key],
+            total,
+            ["in_contact", "attributes"],
+        )
         for key, title, choices in [
-            ("income_source", _("Income source"), IncomeSource.choices),
-            ("marital_status", _("Marital status"), MaritalStatus.choices),
-            ("living_alone", _("Living alone"), LivingAlone.choices),
-            ("main_problem", _("Main problem"), MainProblem.choices),
+            ("income_source", _("People in contact by income source"), IncomeSource.choices),
+            ("marital_status", _("People in contact by marital status"), MaritalStatus.choices),
+            ("living_alone", _("People in contact living alone"), LivingAlone.choices),
+            ("main_problem", _("People in contact by main problem"), MainProblem.choices),
+            (
+                "housing",
+                _("People in contact by housing at the end of the year"),
+                Housing.choices,
+            ),
         ]
     ]
-    outcomes, destinations = _outcomes(period)
+    homeless = {category.value: counts["housing"][category.value] for category in HOMELESS}
+    outcomes, destinations = _outcomes(period, previous)
+    sources = _source_choices()
     return StatusReport(
         year=year,
         generated_at=timezone.now(),
         people=total,
         people_previous=total_before,
+        age_band=age_band,
         tables=[
             summary,
             gender,
             age,
+            _age_figures(ages, ages_before),
+            *([_age_band(age_band, ages, ages_before)] if age_band else []),
             _gender_by_age(cells),
             *attribute_tables,
-            _homeless(attribute_counts["housing"], total),
-            _referral_sources(period),
-            _contact_kinds(period),
-            _durations(period),
+            _homeless(homeless, total),
+            _people_by_source(period, sources, total),
+            _durations(period, total),
             outcomes,
             destinations,
             _deadline(period),
+            _referrals_received(period, sources),
+            _contact_kinds(period),
         ],
     )
 

@@ -41,7 +41,14 @@ from .emergency import (
     may_take_emergency_access,
 )
 from .intake import case_attach_process, case_reopen, possible_duplicates, referral_register
-from .overview import TimelineEntry, case_timeline, outcome_counts, stage_counts
+from .overview import (
+    TimelineEntry,
+    case_timeline,
+    outcome_counts,
+    overview_cases,
+    sees_overview,
+    stage_counts,
+)
 from .people import users_with_perm_in_team
 from .tasks import (
     TaskRow,
@@ -92,6 +99,8 @@ __all__ = [
     "merge_candidates",
     "open_tasks",
     "outcome_counts",
+    "overview_cases",
+    "sees_overview",
     "outreach_finish",
     "person_update",
     "possible_duplicates",

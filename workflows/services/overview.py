@@ -6,8 +6,26 @@ from datetime import datetime
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
+from pages.models import TeamPage
+
 from ..models import Case, Outcome, Stage
 from .tasks import case_tasks
+
+
+def sees_overview(user) -> bool:
+    """Leaders and coordinators see the process overview and the lists of breached
+    deadlines (where a coordinator opens their own team's cases)."""
+    return user.has_perm("workflows.view_dashboard") or user.has_perm("workflows.triage_case")
+
+
+def overview_cases(user):
+    """The cases whose counts `user` may see in the process overview (None: no overview).
+    Leaders see every team; a coordinator the teams they coordinate, as their queue does."""
+    if user.has_perm("workflows.view_dashboard"):
+        return Case.objects.all()
+    if sees_overview(user):
+        return Case.objects.filter(team__in=TeamPage.objects.for_user(user))
+    return None
 
 
 def stage_counts(cases=None):

@@ -7,10 +7,25 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from workflows.reporting.disclosure import suppressed
 from workflows.reporting.spreadsheet import csv_text
 from workflows.reporting.status_report import status_report, status_report_rows
+
+
+def _age_band(text: str) -> tuple[int, int]:
+    """ "36-55" as (36, 55); a CommandError in the report's language otherwise."""
+    low, _dash, high = text.partition("-")
+    try:
+        band = int(low), int(high)
+    except ValueError:
+        raise CommandError(
+            _("Write the age range as two ages with a dash, for example 36-55.")
+        ) from None
+    if not 0 <= band[0] <= band[1] <= 120:
+        raise CommandError(_("The age range must run from a lower to a higher age, 0 to 120."))
+    return band
 
 
 class Command(BaseCommand):
@@ -21,16 +36,21 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=["html", "csv", "json"], default="html")
         parser.add_argument("--output", help="File to write; standard output when left out.")
         parser.add_argument(
+            "--age-band",
+            help="An age range whose share of the people in contact is shown, e.g. 36-55.",
+        )
+        parser.add_argument(
             "--suppress",
             action="store_true",
             help="For publication: hide small counts and what would reveal them.",
         )
 
-    def handle(self, *args, year, format, output, suppress, **options):
+    def handle(self, *args, year, format, output, suppress, age_band, **options):
         if not 2000 <= year <= timezone.localdate().year:
             raise CommandError("The year must be from 2000 to this year.")
         with translation.override(settings.LANGUAGE_CODE):
-            report = status_report(year)
+            band = _age_band(age_band) if age_band else None
+            report = status_report(year, age_band=band)
             if suppress:
                 report = suppressed(report)
             if format == "csv":
