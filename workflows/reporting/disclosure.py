@@ -285,6 +285,7 @@ def suppressed(report: StatusReport, threshold: int | None = None) -> StatusRepo
         people = Suppressed(True, threshold)
     if ("people", 0, 2) in hidden:
         people_previous = Suppressed(True, threshold)
+    tables = [_age_figures_hidden(table, hidden, threshold) for table in tables]
     return replace(
         report,
         tables=tables,
@@ -292,3 +293,26 @@ def suppressed(report: StatusReport, threshold: int | None = None) -> StatusRepo
         people_previous=people_previous,
         suppression_threshold=threshold,
     )
+
+
+# The age figures' columns: this year, the year before (and the change between them).
+_AGE_FIGURE_YEARS = {1: ("people", 0, 1), 2: ("people", 0, 2)}
+
+
+def _age_figures_hidden(table: Table, hidden: dict, threshold: int) -> Table:
+    """The youngest, oldest and median age of a year whose people in contact are hidden:
+    hidden too. Of one or two people they are those people's ages (all three alike for
+    one), which "<3" is there to keep from the reader."""
+    if table.key != "age_figures":
+        return table
+    columns = [c for c, people in _AGE_FIGURE_YEARS.items() if people in hidden]
+    if not columns:
+        return table
+    change = [c for c, (_heading, kind) in enumerate(table.columns) if kind == "change"]
+    rows = []
+    for row in table.rows:
+        new_row = list(row)
+        for c in [*columns, *change]:
+            new_row[c] = Suppressed(False, threshold)
+        rows.append(new_row)
+    return replace(table, rows=rows)

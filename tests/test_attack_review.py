@@ -1,0 +1,140 @@
+"""Attacks on issues 16 and 20 (review branch): each test sends what an attacker would."""
+
+import json
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from intranet.models import AccessLogEntry
+from workflows.reporting.disclosure import Suppressed, suppressed
+from workflows.reporting.status_report import status_report
+
+from .factories import (
+    PersonFactory,
+    register_case,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def _report_url():
+    return reverse("leader:status_report")
+
+
+# --- the annual status report: bad parameters ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"age_from": "abc", "age_to": "40"},
+        {"age_from": "10", "age_to": "9" * 40},
+        {"age_from": "-5", "age_to": "40"},
+        {"age_from": "30"},
+        {"age_from": "40", "age_to": "30"},
+        {"age_from": "<script>alert(1)</script>", "age_to": "1e3"},
+        {"year": "99999999999999999999"},
+    ],
+)
+def test_a_bad_age_band_is_refused_with_400_not_500(client, leader, params):
+    client.force_login(leader)
+
+    response = client.get(_report_url(), {"year": "2025", **params})
+
+    assert response.status_code == 400
+    assert b"<script>alert(1)</script>" not in response.content
+
+
+def test_the_status_report_is_the_leaders_only(client, coordinator_a, worker_a):
+    for user in (coordinator_a, worker_a):
+        client.force_login(user)
+        assert client.get(_report_url(), {"age_from": "0", "age_to": "120"}).status_code == 403
+
+
+# --- the annual status report: what the publication version gives away ----------------------
+
+
+def _people_aged(team, ages, year):
+    for age in ages:
+        register_case(team=team, person=PersonFactory.build(birth_year=year - age))
+
+
+def test_publication_hides_the_age_figures_when_the_people_in_contact_are_hidden(
+    team_a, skp_standard
+):
+    """One person in contact: the count is shown as "<3", so their age must not be shown
+    as the youngest, oldest and median age."""
+    year = timezone.localdate().year
+    _people_aged(team_a, [47], year)
+
+    published = suppressed(status_report(year), threshold=3)
+
+    assert isinstance(published.people, Suppressed)
+    ages = published.table("age_figures").rows
+    assert all(isinstance(row[1], Suppressed) for row in ages), ages
+    assert all(isinstance(row[3], Suppressed) for row in ages), ages
+    assert [row[2] for row in ages] == [None, None, None]  # no one the year before: shown
+
+
+def test_the_published_json_shows_no_age_of_one_person(client, leader, team_a, skp_standard):
+    year = timezone.localdate().year
+    _people_aged(team_a, [47], year)
+    client.force_login(leader)
+
+    response = client.get(_report_url(), {"year": year, "suppress": "on", "format": "json"})
+
+    rows = json.loads(response.content)["tables"]["age_figures"]["rows"]
+    assert 47 not in [cell for row in rows for cell in row], rows
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="The age band is outside the sums the secondary suppression replays: a band whose "
+    "ends meet the age groups' boundaries (0-64) shows the groups' sum, so people in contact "
+    "minus the band gives away a hidden group (65+: 10 - 9 = 1); its share also gives the "
+    "number with a known age. Needs the band in disclosure._sums (or the band left out of, "
+    "or only aligned bands allowed in, the publication): not a small fix.",
+)
+def test_publication_age_band_does_not_give_away_a_hidden_age_group(team_a, skp_standard):
+    """Ten people, nine aged 30 and one 70: the age group 65+ is hidden ("<3"), but a band
+    0-64 showing 9 people and 90 % of the known ages tells the reader it is 10 - 9 = 1."""
+    year = timezone.localdate().year
+    _people_aged(team_a, [30] * 9 + [70], year)
+
+    report = status_report(year, age_band=(0, 64))
+    published = suppressed(report, threshold=3)
+
+    groups = {row[0]: row[1] for row in published.table("age_group").rows}
+    hidden_groups = [label for label, value in groups.items() if isinstance(value, Suppressed)]
+    assert hidden_groups, groups  # the one aged 70 is hidden in the age groups
+    band = published.table("age_band").rows[0]
+    assert isinstance(band[1], Suppressed) or isinstance(band[2], Suppressed), band
+
+
+# --- breach lists: a coordinator and another team's cases -----------------------------------
+
+
+def test_a_coordinator_sees_another_teams_breach_without_the_person_and_cannot_open_it(
+    client, skp_standard, team_a, team_b, coordinator_a, table_owner
+):
+    import time_machine
+
+    secret = PersonFactory.build(alias="Syd-hemmelig")
+    case_b = register_case(team=team_b, person=secret)
+    case_a = register_case(team=team_a, person=PersonFactory.build(alias="Nord-kendt"))
+    with time_machine.travel(timezone.now() + timezone.timedelta(days=40)), table_owner():
+        client.force_login(coordinator_a)
+        for kind in ("first-contact", "unclaimed", "reassessment"):
+            response = client.get(reverse("leader:breaches", args=[kind]))
+            assert response.status_code == 200
+            html = response.content.decode()
+            assert "Syd-hemmelig" not in html
+            assert reverse("workflows:case_detail", args=[case_b.pk]) not in html
+        detail = client.get(reverse("workflows:case_detail", args=[case_b.pk]))
+
+    assert detail.status_code in (403, 404)
+    logged = set(
+        AccessLogEntry.objects.filter(user=coordinator_a).values_list("case_id", flat=True)
+    )
+    assert case_b.pk in logged and case_a.pk in logged
