@@ -12,6 +12,8 @@ from workflows.reporting.status_report import status_report
 
 from .factories import (
     PersonFactory,
+    StaffMemberFactory,
+    claim_and_triage,
     register_case,
 )
 
@@ -138,3 +140,180 @@ def test_a_coordinator_sees_another_teams_breach_without_the_person_and_cannot_o
         AccessLogEntry.objects.filter(user=coordinator_a).values_list("case_id", flat=True)
     )
     assert case_b.pk in logged and case_a.pk in logged
+
+
+# --- redirect reasons crafted in a triage POST ---------------------------------------------
+
+SCRIPT = "<script>alert(1)</script>"
+
+
+@pytest.fixture
+def standards_of_two_teams(team_a, team_b):
+    """Team A's standard and team B's, each with a reason of its own."""
+    import time_machine
+
+    from pages.models import RedirectReason, StandardRedirect
+
+    from .factories import PartnerPageFactory, standard_with_redirects
+
+    helpline = PartnerPageFactory(title="Akuttelefonen", kind="health")
+    with time_machine.travel(timezone.now() - timezone.timedelta(days=60), tick=True):
+        own_a = standard_with_redirects(
+            delivering_teams=[team_a],
+            redirects=[
+                StandardRedirect(
+                    reason=RedirectReason.OTHER, reason_text=f"A {SCRIPT}", destination=helpline
+                )
+            ],
+        )
+        own_b = standard_with_redirects(
+            delivering_teams=[team_b],
+            title="Team B's standard",
+            redirects=[
+                StandardRedirect(
+                    reason=RedirectReason.OTHER, reason_text="Kun team B", destination=helpline
+                )
+            ],
+        )
+    return own_a, own_b
+
+
+@pytest.mark.parametrize(
+    "reason",
+    [
+        "other:",
+        "other",
+        "other: ",
+        "other:Kun team B",
+        "other:" + "x" * 5000,
+        "other:A " + SCRIPT + " ",
+        "acute:A " + SCRIPT,
+        "OTHER:A " + SCRIPT,
+    ],
+)
+def test_a_crafted_redirect_reason_closes_nothing(
+    client, standards_of_two_teams, team_a, coordinator_a, reason
+):
+    from workflows.models import Stage
+
+    case = register_case(team=team_a)
+
+    response = claim_and_triage(
+        client, coordinator_a, case, {"decision": "redirect", "redirect_reason": reason}
+    )
+
+    assert response.status_code == 200
+    case.refresh_from_db()
+    assert case.stage == Stage.TRIAGE
+    assert not case.redirect_destinations.exists()
+    assert SCRIPT.encode() not in response.content
+
+
+def test_an_own_reason_with_markup_is_text_everywhere(
+    client, standards_of_two_teams, team_a, coordinator_a
+):
+    own_a, _own_b = standards_of_two_teams
+    case = register_case(team=team_a)
+
+    response = claim_and_triage(
+        client,
+        coordinator_a,
+        case,
+        {"decision": "redirect", "redirect_reason": f"other:A {SCRIPT}"},
+    )
+    assert response.status_code == 302
+    with _owner_if_needed():
+        detail = client.get(reverse("workflows:case_detail", args=[case.pk]))
+    client.logout()
+    public = client.get(own_a.url)
+
+    for page in (detail, public):
+        assert page.status_code == 200
+        assert SCRIPT.encode() not in page.content
+        assert b"&lt;script&gt;alert(1)&lt;/script&gt;" in page.content
+
+
+def _owner_if_needed():
+    import contextlib
+
+    return contextlib.nullcontext()
+
+
+# --- public pages: private staff, mobiles, markup in names and headings --------------------
+
+
+def test_private_staff_and_mobiles_are_nowhere_public(client, team_a):
+    from pages.models import StandardContactPerson
+
+    from .factories import StandardPageFactory, section
+
+    public = StaffMemberFactory(
+        name=f"Offentlig {SCRIPT}",
+        work_phone="70 11 22 33",
+        mobile="20 11 22 33",
+        email="offentlig@example.invalid",
+        is_public=True,
+        teams=[team_a],
+    )
+    private = StaffMemberFactory(
+        name="Hemmelig Hansen",
+        work_phone="70 99 88 77",
+        mobile="20 99 88 77",
+        email="hemmelig@example.invalid",
+        teams=[team_a],
+    )
+    standard = StandardPageFactory(
+        delivering_teams=[team_a],
+        body=[section("<p>Tekst</p>", heading=f"Egen {SCRIPT}")],
+    )
+    standard.contact_persons = [
+        StandardContactPerson(person=private),
+        StandardContactPerson(person=public),
+    ]
+    standard.save_revision().publish()
+    standard.refresh_from_db()
+
+    pages = [
+        client.get(standard.url),
+        client.get(standard.url),  # the kept content
+        client.get(team_a.url),
+    ]
+    # The search is for logged-in staff only: an anonymous visitor is sent to log in.
+    assert client.get(reverse("search"), {"q": "Hemmelig"}).status_code == 302
+
+    for response in pages:
+        assert response.status_code == 200
+        html = response.content.decode()
+        for secret in ("Hemmelig", "70 99 88 77", "20 99 88 77", "hemmelig@", "20 11 22 33"):
+            assert secret not in html, (secret, response)
+        assert SCRIPT not in html
+    assert "Offentlig &lt;script&gt;" in pages[0].content.decode()
+    assert "Egen &lt;script&gt;" in pages[1].content.decode()
+
+
+# --- breach lists and dashboard: bad filter parameters --------------------------------------
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"side": "abc"},
+        {"side": "-1"},
+        {"side": "9" * 40},
+        {"unclaimed_days": "9" * 40},
+        {"team": "abc"},
+        {"date_to": "01.01.0001"},
+        {"date_to": "0001-01-01"},
+        {"date_from": "01.01.0001", "date_to": "02.01.0001"},
+        {"date_from": "0001-01-01", "date_to": "0001-01-02"},
+    ],
+)
+def test_a_bad_filter_on_a_breach_list_is_no_500(client, coordinator_a, leader, params):
+    for user in (coordinator_a, leader):
+        client.force_login(user)
+        for url in (
+            reverse("leader:breaches", args=["first-contact"]),
+            reverse("leader:breaches", args=["unclaimed"]),
+        ):
+            assert client.get(url, params).status_code in (200, 400), (user, url)
+    assert client.get(reverse("leader:dashboard"), params).status_code in (200, 400)
