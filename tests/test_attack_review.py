@@ -317,3 +317,41 @@ def test_a_bad_filter_on_a_breach_list_is_no_500(client, coordinator_a, leader, 
         ):
             assert client.get(url, params).status_code in (200, 400), (user, url)
     assert client.get(reverse("leader:dashboard"), params).status_code in (200, 400)
+
+
+# --- the housing table and the homeless table show the same numbers -------------------------
+
+
+def test_publication_hides_a_homeless_count_in_both_tables_that_show_it(team_a, skp_standard):
+    """Housing (all categories) and homeless (the national ones, with a total) repeat the same
+    counts. 1 sleeping rough, 6 in a night shelter, 7 in a § 110 shelter, 4 with an own home
+    and 20 unknown: the housing table hides its smallest other count (own home, 4), the
+    homeless table its own (the night shelter, 6). The night shelter's 6 is then read in the
+    housing table, and the homeless total 14 - 6 - 7 gives the one sleeping rough."""
+    from workflows.models import Housing
+
+    year = timezone.localdate().year
+    for housing, number in [
+        (Housing.SLEEPING_ROUGH, 1),
+        (Housing.NIGHT_SHELTER, 6),
+        (Housing.SHELTER, 7),
+        (Housing.OWN_HOME, 4),
+        (Housing.UNKNOWN, 20),
+    ]:
+        for _n in range(number):
+            register_case(team=team_a, person=PersonFactory.build(housing=housing))
+
+    published = suppressed(status_report(year), threshold=3)
+
+    def shown(key):
+        return {row[0]: row[1] for row in published.table(key).rows}
+
+    housing, homeless = shown("housing"), shown("homeless")
+    assert isinstance(housing["Sleeping rough"], Suppressed)
+    assert isinstance(homeless["Sleeping rough"], Suppressed)
+    # Every count hidden in one table is hidden in the other.
+    for label in homeless:
+        if label in housing:
+            assert isinstance(housing[label], Suppressed) == isinstance(
+                homeless[label], Suppressed
+            ), (label, housing[label], homeless[label])

@@ -19,7 +19,6 @@ from .status_report import StatusReport, Table
 
 # Tables whose last row is the total of the rows above it.
 TOTAL_ROW_TABLES = {
-    "homeless",
     "referral_sources",
     "referrals_received",
     "duration",
@@ -69,7 +68,13 @@ def _sums(report: StatusReport):
     sums = []
     for key, table in tables.items():
         counts = _count_columns(table)
-        if key in TOTAL_ROW_TABLES and table.rows:
+        if key == "homeless" and table.rows:
+            # Its counts are the housing table's (_homeless_in_housing): its total row adds
+            # up those cells, so the replay knows the two tables show one number each.
+            last = len(table.rows) - 1
+            cells = [("housing", row, 1) for row in _homeless_in_housing(report).values()]
+            sums.append((cells, (key, last, 1)))
+        elif key in TOTAL_ROW_TABLES and table.rows:
             last = len(table.rows) - 1
             sums += [([(key, r, c) for r in range(last)], (key, last, c)) for c in counts]
         elif key == "handover_destinations":
@@ -95,11 +100,24 @@ def _sums(report: StatusReport):
     return sums
 
 
+def _homeless_in_housing(report: StatusReport) -> dict:
+    """{row of the homeless table: row of the housing table} for each national category:
+    the same people, so the same count (this year's)."""
+    housing_rows = {row[0]: r for r, row in enumerate(report.table("housing").rows)}
+    homeless = report.table("homeless").rows[:-1]  # its last row is the total
+    return {r: housing_rows[row[0]] for r, row in enumerate(homeless)}
+
+
 def _mirrors(report: StatusReport):
     """Cells that show another cell's number: hidden when it is."""
     cross = report.table("gender_by_age")
     total_column = len(cross.columns) - 1
-    return {("gender_by_age", r, total_column): ("age_group", r, 1) for r in range(len(cross.rows))}
+    mirrors = {
+        ("gender_by_age", r, total_column): ("age_group", r, 1) for r in range(len(cross.rows))
+    }
+    for homeless_row, housing_row in _homeless_in_housing(report).items():
+        mirrors[("homeless", homeless_row, 1)] = ("housing", housing_row, 1)
+    return mirrors
 
 
 # What a reader knows of a hidden cell: "<3" is 1 to threshold - 1; ".." is 0 or at least
