@@ -24,6 +24,9 @@ TOTAL_ROW_TABLES = {
     "duration",
     "first_contact_deadline",
 }
+# Of those, the tables over people whose total row is the people in contact (the summary's
+# number, shown again): their total is hidden only with it, never to protect a cell.
+PEOPLE_TOTAL_TABLES = {"referral_sources", "duration"}
 # Tables whose rows add up to a total their share column gives away (count / share).
 IMPLICIT_TOTAL_TABLES = {
     "income_source",
@@ -115,6 +118,8 @@ def _mirrors(report: StatusReport):
     mirrors = {
         ("gender_by_age", r, total_column): ("age_group", r, 1) for r in range(len(cross.rows))
     }
+    for key in PEOPLE_TOTAL_TABLES:
+        mirrors[(key, len(report.table(key).rows) - 1, 1)] = ("people", 0, 1)
     for homeless_row, housing_row in _homeless_in_housing(report).items():
         mirrors[("homeless", homeless_row, 1)] = ("housing", housing_row, 1)
     return mirrors
@@ -259,7 +264,7 @@ def _protector(cell, sums, hidden, value, threshold):
 def _visible_protector(lines, hidden, value, threshold):
     """The smallest visible count of at least the threshold in `lines` (the most doubt for the
     least loss); else a visible total (not the people in contact, which every share gives
-    away); else a visible 0."""
+    away, nor a total row that repeats it); else a visible 0."""
     cells = {cell for line, _total in lines for cell in line if cell not in hidden}
     large = [cell for cell in cells if value(cell) >= threshold]
     if large:
@@ -267,7 +272,10 @@ def _visible_protector(lines, hidden, value, threshold):
     totals = [
         total
         for _line, total in lines
-        if total is not None and total not in hidden and total[0] != "people"
+        if total is not None
+        and total not in hidden
+        and total[0] != "people"
+        and total[0] not in PEOPLE_TOTAL_TABLES
     ]
     if totals:
         return min(totals, key=lambda cell: (value(cell), cell))
