@@ -388,3 +388,22 @@ def test_publication_does_not_protect_a_cell_by_hiding_a_total_shown_elsewhere(
     assert (people_shown, sources_total) == (4, 4)
     assert sum(isinstance(cell, Suppressed) for cell in durations[:-1]) >= 3, durations
     assert durations[-1] in (4, Suppressed(False, 3)), durations
+
+
+def test_a_coordinator_cannot_claim_or_open_another_teams_unclaimed_task(
+    client, skp_standard, team_b, coordinator_a
+):
+    from .factories import open_task, task_url
+
+    case_b = register_case(team=team_b, person=PersonFactory.build(alias="Syd-opgave"))
+    task = open_task(case_b, "triage")
+    client.force_login(coordinator_a)
+
+    claim = client.post(reverse("workflows:task_claim", args=[task.pk]))
+    detail = client.get(task_url(task))
+
+    assert claim.status_code in (403, 404)
+    assert detail.status_code in (403, 404)
+    assert b"Syd-opgave" not in detail.content
+    task.refresh_from_db()
+    assert task.owner_id is None
