@@ -47,6 +47,9 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
+EARLIEST_DATE = datetime.date(1900, 1, 1)
+
+
 class DashboardFilterForm(forms.Form):
     department = ModelChoiceField(
         queryset=DepartmentPage.objects.order_by("title"),
@@ -84,6 +87,13 @@ class DashboardFilterForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        if self.errors:
+            return data
+        for name in ("date_from", "date_to"):
+            # A date in the first years makes the period's times overflow (a 500): the
+            # register holds nothing that old.
+            if data.get(name) and data[name] < EARLIEST_DATE:
+                self.add_error(name, self.fields[name].error_messages["invalid"])
         if self.errors:
             return data
         date_to = data.get("date_to") or self.today

@@ -19,12 +19,14 @@ from .status_report import StatusReport, Table
 
 # Tables whose last row is the total of the rows above it.
 TOTAL_ROW_TABLES = {
-    "homeless",
     "referral_sources",
     "referrals_received",
     "duration",
     "first_contact_deadline",
 }
+# Of those, the tables over people whose total row is the people in contact (the summary's
+# number, shown again): their total is hidden only with it, never to protect a cell.
+PEOPLE_TOTAL_TABLES = {"referral_sources", "duration"}
 # Tables whose rows add up to a total their share column gives away (count / share).
 IMPLICIT_TOTAL_TABLES = {
     "income_source",
@@ -69,7 +71,13 @@ def _sums(report: StatusReport):
     sums = []
     for key, table in tables.items():
         counts = _count_columns(table)
-        if key in TOTAL_ROW_TABLES and table.rows:
+        if key == "homeless" and table.rows:
+            # Its counts are the housing table's (_homeless_in_housing): its total row adds
+            # up those cells, so the replay knows the two tables show one number each.
+            last = len(table.rows) - 1
+            cells = [("housing", row, 1) for row in _homeless_in_housing(report).values()]
+            sums.append((cells, (key, last, 1)))
+        elif key in TOTAL_ROW_TABLES and table.rows:
             last = len(table.rows) - 1
             sums += [([(key, r, c) for r in range(last)], (key, last, c)) for c in counts]
         elif key == "handover_destinations":
@@ -95,11 +103,26 @@ def _sums(report: StatusReport):
     return sums
 
 
+def _homeless_in_housing(report: StatusReport) -> dict:
+    """{row of the homeless table: row of the housing table} for each national category:
+    the same people, so the same count (this year's)."""
+    housing_rows = {row[0]: r for r, row in enumerate(report.table("housing").rows)}
+    homeless = report.table("homeless").rows[:-1]  # its last row is the total
+    return {r: housing_rows[row[0]] for r, row in enumerate(homeless)}
+
+
 def _mirrors(report: StatusReport):
     """Cells that show another cell's number: hidden when it is."""
     cross = report.table("gender_by_age")
     total_column = len(cross.columns) - 1
-    return {("gender_by_age", r, total_column): ("age_group", r, 1) for r in range(len(cross.rows))}
+    mirrors = {
+        ("gender_by_age", r, total_column): ("age_group", r, 1) for r in range(len(cross.rows))
+    }
+    for key in PEOPLE_TOTAL_TABLES:
+        mirrors[(key, len(report.table(key).rows) - 1, 1)] = ("people", 0, 1)
+    for homeless_row, housing_row in _homeless_in_housing(report).items():
+        mirrors[("homeless", homeless_row, 1)] = ("housing", housing_row, 1)
+    return mirrors
 
 
 # What a reader knows of a hidden cell: "<3" is 1 to threshold - 1; ".." is 0 or at least
@@ -241,7 +264,7 @@ def _protector(cell, sums, hidden, value, threshold):
 def _visible_protector(lines, hidden, value, threshold):
     """The smallest visible count of at least the threshold in `lines` (the most doubt for the
     least loss); else a visible total (not the people in contact, which every share gives
-    away); else a visible 0."""
+    away, nor a total row that repeats it); else a visible 0."""
     cells = {cell for line, _total in lines for cell in line if cell not in hidden}
     large = [cell for cell in cells if value(cell) >= threshold]
     if large:
@@ -249,7 +272,10 @@ def _visible_protector(lines, hidden, value, threshold):
     totals = [
         total
         for _line, total in lines
-        if total is not None and total not in hidden and total[0] != "people"
+        if total is not None
+        and total not in hidden
+        and total[0] != "people"
+        and total[0] not in PEOPLE_TOTAL_TABLES
     ]
     if totals:
         return min(totals, key=lambda cell: (value(cell), cell))
@@ -285,6 +311,7 @@ def suppressed(report: StatusReport, threshold: int | None = None) -> StatusRepo
         people = Suppressed(True, threshold)
     if ("people", 0, 2) in hidden:
         people_previous = Suppressed(True, threshold)
+    tables = [_age_figures_hidden(table, hidden, threshold) for table in tables]
     return replace(
         report,
         tables=tables,
@@ -292,3 +319,26 @@ def suppressed(report: StatusReport, threshold: int | None = None) -> StatusRepo
         people_previous=people_previous,
         suppression_threshold=threshold,
     )
+
+
+# The age figures' columns: this year, the year before (and the change between them).
+_AGE_FIGURE_YEARS = {1: ("people", 0, 1), 2: ("people", 0, 2)}
+
+
+def _age_figures_hidden(table: Table, hidden: dict, threshold: int) -> Table:
+    """The youngest, oldest and median age of a year whose people in contact are hidden:
+    hidden too. Of one or two people they are those people's ages (all three alike for
+    one), which "<3" is there to keep from the reader."""
+    if table.key != "age_figures":
+        return table
+    columns = [c for c, people in _AGE_FIGURE_YEARS.items() if people in hidden]
+    if not columns:
+        return table
+    change = [c for c, (_heading, kind) in enumerate(table.columns) if kind == "change"]
+    rows = []
+    for row in table.rows:
+        new_row = list(row)
+        for c in [*columns, *change]:
+            new_row[c] = Suppressed(False, threshold)
+        rows.append(new_row)
+    return replace(table, rows=rows)
