@@ -312,6 +312,7 @@ def suppressed(report: StatusReport, threshold: int | None = None) -> StatusRepo
     if ("people", 0, 2) in hidden:
         people_previous = Suppressed(True, threshold)
     tables = [_age_figures_hidden(table, hidden, threshold) for table in tables]
+    tables = [_age_band_hidden(table, hidden, threshold) for table in tables]
     return replace(
         report,
         tables=tables,
@@ -340,5 +341,32 @@ def _age_figures_hidden(table: Table, hidden: dict, threshold: int) -> Table:
         new_row = list(row)
         for c in [*columns, *change]:
             new_row[c] = Suppressed(False, threshold)
+        rows.append(new_row)
+    return replace(table, rows=rows)
+
+
+# The age band's columns per year: (count, share) and the age groups' count column and the
+# people in contact of that year.
+_AGE_BAND_YEARS = {(1, 2): (1, ("people", 0, 1)), (3, 4): (3, ("people", 0, 2))}
+
+
+def _age_band_hidden(table: Table, hidden: dict, threshold: int) -> Table:
+    """The leader's age band of a year in which an age group (or the people in contact) is
+    hidden: hidden too. A band is any range of ages, so beside the groups and the total it
+    could give a hidden group away by subtraction (0-64 beside 65+ "<3"); its share also
+    gives the number with a known age. Hidden with its share and the change."""
+    if table.key != "age_band":
+        return table
+    rows = []
+    for row in table.rows:
+        new_row = list(row)
+        for columns, (group_column, people) in _AGE_BAND_YEARS.items():
+            groups_hidden = people in hidden or any(
+                cell[0] == "age_group" and cell[2] == group_column for cell in hidden
+            )
+            if groups_hidden:
+                for c in [*columns, len(row) - 1]:  # the count, its share, the change
+                    if not getattr(new_row[c], "suppressed", False):
+                        new_row[c] = Suppressed(False, threshold)
         rows.append(new_row)
     return replace(table, rows=rows)
