@@ -14,12 +14,8 @@ from django.db.models import (
     DateTimeField,
     F,
     IntegerField,
-    Max,
-    Min,
-    OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Value,
     When,
 )
@@ -431,14 +427,57 @@ def _source_choices():
     return [*choices, (None, _("Not recorded"))]
 
 
-def _people_by_source(period, choices, total):
+@dataclass
+class _Contact:
+    """A person's contact during a period, from their cases in contact then."""
+
+    began: datetime.datetime  # the earliest case's referral
+    first_case: int  # its pk (the earliest by pk on a tie)
+    source: int | None  # its referral's source: what brought the person in
+    ended: datetime.datetime  # the last case's end, at most the period's end
+    cases: int = 0
+    refused: int = 0  # cases refused at first contact
+
+
+def contacts_per_person(period: Period) -> dict:
+    """{person id: _Contact} for the people in contact during `period`: one query over
+    their cases in contact (a row each), folded here rather than a subquery per person."""
+    end = Value(period.end, output_field=DateTimeField())
+    refused = db.Case(
+        When(
+            outcome=Outcome.DECLINED,
+            support_started_at__isnull=True,
+            closed_at__lt=period.end,
+            then=Value(True),
+        ),
+        default=Value(False),
+        output_field=db.BooleanField(),
+    )
+    rows = (
+        cases_in_contact(period)
+        .annotate(stopped=Least(Coalesce("closed_at", end), end), was_refused=refused)
+        .values_list("person_id", "began", "pk", "referral__source_id", "stopped", "was_refused")
+        .order_by()
+    )
+    contacts = {}
+    for person, began, pk, source, stopped, was_refused in rows.iterator(chunk_size=5000):
+        contact = contacts.get(person)
+        if contact is None:
+            contact = contacts[person] = _Contact(began, pk, source, stopped)
+        elif (began, pk) < (contact.began, contact.first_case):
+            contact.began, contact.first_case, contact.source = began, pk, source
+        contact.ended = max(contact.ended, stopped)
+        contact.cases += 1
+        contact.refused += was_refused
+    return contacts
+
+
+def _people_by_source(contacts, choices, total):
     """People in contact by the source of the case that brought them in: their earliest
     case in contact during the year."""
-    first_case = cases_in_contact(period).filter(person=OuterRef("pk")).order_by("began", "pk")
-    people = people_in_contact(period).annotate(
-        report_source=Subquery(first_case.values("referral__source_id")[:1])
-    )
-    counts = _counts(people, "report_source")
+    counts = {}
+    for contact in contacts.values():
+        counts[contact.source] = counts.get(contact.source, 0) + 1
     table = _shares(
         "referral_sources",
         _("People in contact by where the referral that brought them in came from"),
@@ -513,26 +552,11 @@ def _duration_bucket(first, last, cases, refused):
     return "3_6" if days < MEDIUM_DAYS else "over_6"
 
 
-def _durations(period, total):
-    """People in contact by the duration of their contact (DEFINITIONS["duration"]): one
-    grouped row per person, bucketed here."""
-    end = Value(period.end, output_field=DateTimeField())
-    refused = Q(outcome=Outcome.DECLINED, support_started_at__isnull=True, closed_at__lt=period.end)
-    per_person = (
-        cases_in_contact(period)
-        .annotate(stopped=Least(Coalesce("closed_at", end), end))
-        .values("person_id")
-        .annotate(
-            first=Min("began"),
-            last=Max("stopped"),
-            cases=Count("pk"),
-            refused=Count("pk", filter=refused),
-        )
-        .order_by()
-    )
+def _durations(contacts, total):
+    """People in contact by the duration of their contact (DEFINITIONS["duration"])."""
     counts = {}
-    for row in per_person.values_list("first", "last", "cases", "refused"):
-        bucket = _duration_bucket(*row)
+    for contact in contacts.values():
+        bucket = _duration_bucket(contact.began, contact.ended, contact.cases, contact.refused)
         counts[bucket] = counts.get(bucket, 0) + 1
     table = _shares(
         "duration",
@@ -691,6 +715,7 @@ def status_report(year: int, *, age_band: tuple[int, int] | None = None) -> Stat
     homeless = {category.value: counts["housing"][category.value] for category in HOMELESS}
     outcomes, destinations = _outcomes(period, previous)
     sources = _source_choices()
+    contacts = contacts_per_person(period)
     return StatusReport(
         year=year,
         generated_at=timezone.now(),
@@ -706,8 +731,8 @@ def status_report(year: int, *, age_band: tuple[int, int] | None = None) -> Stat
             _gender_by_age(cells),
             *attribute_tables,
             _homeless(homeless, total),
-            _people_by_source(period, sources, total),
-            _durations(period, total),
+            _people_by_source(contacts, sources, total),
+            _durations(contacts, total),
             outcomes,
             destinations,
             _deadline(period),
