@@ -371,7 +371,7 @@ def test_a_coordinator_opens_the_overview_of_their_teams_and_the_breach_lists(
 
 
 @pytest.mark.danish
-def test_a_refused_page_is_danish_in_brobyggers_layout_with_a_way_back(client, world):
+def test_a_refused_page_is_danish_in_brobyggers_layout_with_a_way_back(client, world, db):
     client.force_login(world.worker_a)
 
     response = client.get(reverse("workflows:overview"), HTTP_ACCEPT_LANGUAGE="da")
