@@ -82,19 +82,15 @@ def _confirm_legal_basis(case: Case, legal_basis: str) -> list[str]:
         if changed or isinstance(exc, NoStandardForBasis):
             raise ValidationError({"legal_basis": no_standard_message(legal_basis)}) from exc
         return []  # no standard of any kind in force: the case stays without a deadline
-    case.legal_basis = legal_basis
-    case.standard_revision_id = rules.revision_id
-    for name, value in first_contact_fields(rules, received_at).items():
+    fields = {
+        "legal_basis": legal_basis,
+        "standard_revision_id": rules.revision_id,
+        **first_contact_fields(rules, received_at),
+        "decision_due": rules.case_handling_due(received_at),
+    }
+    for name, value in fields.items():
         setattr(case, name, value)
-    case.decision_due = rules.case_handling_due(received_at)
-    return [
-        "legal_basis",
-        "standard_revision",
-        "first_contact_due",
-        "first_contact_deadline",
-        "first_contact_as_soon_as_possible",
-        "decision_due",
-    ]
+    return list(fields)
 
 
 @transaction.atomic
