@@ -311,8 +311,7 @@ def suppressed(report: StatusReport, threshold: int | None = None) -> StatusRepo
         people = Suppressed(True, threshold)
     if ("people", 0, 2) in hidden:
         people_previous = Suppressed(True, threshold)
-    tables = [_age_figures_hidden(table, hidden, threshold) for table in tables]
-    tables = [_age_band_hidden(table, hidden, threshold) for table in tables]
+    tables = [_dependent_figures_hidden(table, hidden, threshold) for table in tables]
     return replace(
         report,
         tables=tables,
@@ -322,51 +321,46 @@ def suppressed(report: StatusReport, threshold: int | None = None) -> StatusRepo
     )
 
 
-# The age figures' columns: this year, the year before (and the change between them).
-_AGE_FIGURE_YEARS = {1: ("people", 0, 1), 2: ("people", 0, 2)}
+def _columns_giving_away(key: str, hidden: dict) -> list[int]:
+    """The columns of table `key` that are no counts of their own but would give a hidden
+    count away, per year:
+    - the youngest, oldest and median age of a year whose people in contact are hidden: of
+      one or two people they are those people's ages (all three alike for one);
+    - the leader's age band (count and share) of a year in which an age group or the people
+      in contact are hidden: a band is any range of ages, so beside the groups it could give
+      a hidden group away by subtraction (0-64 beside 65+ "<3"), and its share gives the
+      number with a known age."""
+
+    def groups_hidden(column):
+        return any(cell[0] == "age_group" and cell[2] == column for cell in hidden)
+
+    if key == "age_figures":  # columns: this year, the year before
+        years = [([1], ("people", 0, 1), None), ([2], ("people", 0, 2), None)]
+    elif key == "age_band":  # columns: count and share this year, then the year before
+        years = [([1, 2], ("people", 0, 1), 1), ([3, 4], ("people", 0, 2), 3)]
+    else:
+        return []
+    return [
+        column
+        for columns, people, group_column in years
+        if people in hidden or (group_column is not None and groups_hidden(group_column))
+        for column in columns
+    ]
 
 
-def _age_figures_hidden(table: Table, hidden: dict, threshold: int) -> Table:
-    """The youngest, oldest and median age of a year whose people in contact are hidden:
-    hidden too. Of one or two people they are those people's ages (all three alike for
-    one), which "<3" is there to keep from the reader."""
-    if table.key != "age_figures":
-        return table
-    columns = [c for c, people in _AGE_FIGURE_YEARS.items() if people in hidden]
+def _dependent_figures_hidden(table: Table, hidden: dict, threshold: int) -> Table:
+    """`table` with its `_columns_giving_away` hidden, and the change with them."""
+    columns = _columns_giving_away(table.key, hidden)
     if not columns:
         return table
-    change = [c for c, (_heading, kind) in enumerate(table.columns) if kind == "change"]
-    rows = []
-    for row in table.rows:
-        new_row = list(row)
-        for c in [*columns, *change]:
-            new_row[c] = Suppressed(False, threshold)
-        rows.append(new_row)
-    return replace(table, rows=rows)
-
-
-# The age band's columns per year: (count, share) and the age groups' count column and the
-# people in contact of that year.
-_AGE_BAND_YEARS = {(1, 2): (1, ("people", 0, 1)), (3, 4): (3, ("people", 0, 2))}
-
-
-def _age_band_hidden(table: Table, hidden: dict, threshold: int) -> Table:
-    """The leader's age band of a year in which an age group (or the people in contact) is
-    hidden: hidden too. A band is any range of ages, so beside the groups and the total it
-    could give a hidden group away by subtraction (0-64 beside 65+ "<3"); its share also
-    gives the number with a known age. Hidden with its share and the change."""
-    if table.key != "age_band":
-        return table
-    rows = []
-    for row in table.rows:
-        new_row = list(row)
-        for columns, (group_column, people) in _AGE_BAND_YEARS.items():
-            groups_hidden = people in hidden or any(
-                cell[0] == "age_group" and cell[2] == group_column for cell in hidden
-            )
-            if groups_hidden:
-                for c in [*columns, len(row) - 1]:  # the count, its share, the change
-                    if not getattr(new_row[c], "suppressed", False):
-                        new_row[c] = Suppressed(False, threshold)
-        rows.append(new_row)
+    columns += [c for c, (_heading, kind) in enumerate(table.columns) if kind == "change"]
+    rows = [
+        [
+            Suppressed(False, threshold)
+            if c in columns and not getattr(cell, "suppressed", False)
+            else cell
+            for c, cell in enumerate(row)
+        ]
+        for row in table.rows
+    ]
     return replace(table, rows=rows)
