@@ -160,6 +160,20 @@ class HomePage(GuardsStandards, RoutesThrough, Page):
 # --- Contact directory ---------------------------------------------------------------------
 
 
+def contact_panel(*more):
+    """The editor's panel of the public contact details (ContactFields), with `more`
+    panels after them."""
+    return MultiFieldPanel(
+        [
+            FieldRowPanel([FieldPanel("phone"), FieldPanel("email")]),
+            FieldPanel("secure_email"),
+            FieldPanel("address"),
+            *more,
+        ],
+        heading=_("Public contact details"),
+    )
+
+
 class ContactFields(models.Model):
     """Public contact details shared by departments, teams and partners."""
 
@@ -175,17 +189,7 @@ class ContactFields(models.Model):
         _("opening hours"), blank=True, help_text=_("For example: Mon-Thu 7-19, Fri 7-15.")
     )
 
-    contact_panels = [
-        MultiFieldPanel(
-            [
-                FieldRowPanel([FieldPanel("phone"), FieldPanel("email")]),
-                FieldPanel("secure_email"),
-                FieldPanel("address"),
-                FieldPanel("opening_hours"),
-            ],
-            heading=_("Public contact details"),
-        )
-    ]
+    contact_panels = [contact_panel(FieldPanel("opening_hours"))]
     contact_search_fields = [
         index.SearchField("phone"),
         index.SearchField("email"),
@@ -316,14 +320,8 @@ class TeamPage(ContactFields, Page):
     content_panels = [
         *Page.content_panels,
         FieldPanel("description"),
-        MultiFieldPanel(
-            [
-                FieldRowPanel([FieldPanel("phone"), FieldPanel("email")]),
-                FieldPanel("secure_email"),
-                FieldPanel("address"),
-            ],
-            heading=_("Public contact details"),
-        ),
+        # The hours are rows here, and the text field only a note below them.
+        contact_panel(),
         InlinePanel("hours", heading=_("Opening hours"), label=_("Opening hours")),
         FieldPanel("opening_hours"),
         FieldRowPanel(
