@@ -1,5 +1,6 @@
 """The rules of the quality standard in force at a given moment, as the process reads them."""
 
+import bisect
 import calendar
 import functools
 from dataclasses import dataclass, field
@@ -212,7 +213,53 @@ def rules_in_force(
     Only published revisions count: a draft or a revision awaiting approval never
     governs a case. For a past moment, the revision that was published last before it.
     """
+
+    def published_last_before(moment):
+        entry = (
+            _publications(standard).filter(timestamp__lte=moment).order_by("-timestamp", "-pk")
+        ).first()
+        return entry.revision_id if entry else None
+
     standard = _standard_for(team, legal_basis)
+    return _rules_at(standard, at, published_last_before)
+
+
+class RulesOverTime:
+    """The rules for `team` and `legal_basis` at many past moments (an import's thousands
+    of rows), each the same answer `rules_in_force` gives: the standard's publications are
+    read once, not once per moment."""
+
+    def __init__(self, *, team=None, legal_basis: str = LegalBasis.SECTION_99):
+        self.standard = _standard_for(team, legal_basis)
+        self._moments, self._revisions = [], []
+        if self.standard is not None:
+            for moment, revision_id in (
+                _publications(self.standard)
+                .order_by("timestamp", "pk")
+                .values_list("timestamp", "revision_id")
+            ):
+                self._moments.append(moment)
+                self._revisions.append(revision_id)
+
+    def _published_last_before(self, moment):
+        # The last publication at or before `moment`; of several at the same moment, the
+        # last written (the order of `rules_in_force`'s query).
+        index = bisect.bisect_right(self._moments, moment)
+        return self._revisions[index - 1] if index else None
+
+    def at(self, moment: datetime) -> Rules:
+        return _rules_at(self.standard, moment, self._published_last_before)
+
+
+def _publications(standard):
+    return PageLogEntry.objects.filter(
+        page=standard, action="wagtail.publish", revision__isnull=False
+    )
+
+
+def _rules_at(standard, at, published_last_before) -> Rules:
+    """The one rule for which revision governs `at`: the live one from its publication on,
+    before that the one published last before `at`, and none before the first."""
     if standard is None:
         raise NoStandardInForce(_("No published quality standard is in force."))
     if at is not None and timezone.is_naive(at):
@@ -224,16 +271,10 @@ def rules_in_force(
             return _rules_from(StandardPage.objects.get(pk=standard.pk), None)
         return rules_of_revision(standard.live_revision_id)
 
-    entry = (
-        PageLogEntry.objects.filter(
-            page=standard, action="wagtail.publish", timestamp__lte=at, revision__isnull=False
-        )
-        .order_by("-timestamp", "-pk")
-        .first()
-    )
-    if entry is None:
+    revision_id = published_last_before(at)
+    if revision_id is None:
         raise NoStandardInForce(_("No quality standard was published at that time."))
-    return rules_of_revision(entry.revision_id)
+    return rules_of_revision(revision_id)
 
 
 @functools.lru_cache(maxsize=256)

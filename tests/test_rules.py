@@ -7,7 +7,7 @@ import time_machine
 from django.utils import timezone
 
 from pages.models import StandardRedirect
-from pages.rules import NoStandardInForce, rules_in_force, rules_of_revision
+from pages.rules import NoStandardInForce, RulesOverTime, rules_in_force, rules_of_revision
 
 from .factories import PartnerPageFactory, StandardPageFactory
 
@@ -101,6 +101,53 @@ def test_a_moment_before_the_first_publication_has_no_rules(db):
 
     with pytest.raises(NoStandardInForce):
         rules_in_force(at=moment(1))
+
+
+def _revision_or_none(read, at):
+    try:
+        return read(at).revision_id
+    except NoStandardInForce:
+        return None
+
+
+def test_rules_over_time_answer_as_rules_in_force_at_every_moment(
+    team_a, django_assert_num_queries
+):
+    """The import's reader of many past moments (`RulesOverTime`) and `rules_in_force` are
+    one rule: before the first publication, at a publication's very moment, between
+    publications (two at the same moment: the last written), after the last, naive times."""
+    with time_machine.travel(moment(5), tick=False):
+        standard = StandardPageFactory(first_contact_deadline_days=7, delivering_teams=[team_a])
+    with time_machine.travel(moment(10), tick=False):
+        publish_change(standard, first_contact_deadline_days=5)
+        same_moment = publish_change(standard, first_contact_deadline_days=4)
+    with time_machine.travel(moment(20), tick=False):
+        last = publish_change(standard, first_contact_deadline_days=3)
+    moments = [
+        moment(1),
+        moment(5),
+        moment(5, 11),
+        moment(9, 23),
+        moment(10),
+        moment(15),
+        moment(20),
+        moment(25),
+        dt.datetime(2026, 3, 15, 12),  # naive: Copenhagen time
+    ]
+    over_time = RulesOverTime(team=team_a)
+    for at in moments:
+        rules_of_revision.cache_clear()
+        expected = _revision_or_none(lambda at: rules_in_force(team=team_a, at=at), at)
+        assert _revision_or_none(over_time.at, at) == expected, at
+
+    assert _revision_or_none(over_time.at, moment(1)) is None
+    assert over_time.at(moment(9, 23)).first_contact_deadline_days == 7
+    assert over_time.at(moment(15)).revision_id == same_moment.pk
+    assert over_time.at(moment(25)).revision_id == last.pk
+    # The publications were read once, above; each revision's rules once per process.
+    with django_assert_num_queries(0):
+        for at in moments:
+            _revision_or_none(over_time.at, at)
 
 
 def test_the_team_gets_the_standard_it_delivers(team_a, team_b):
