@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "axes",
     "csp",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -330,6 +331,16 @@ WAGTAILADMIN_COMMENTS_ENABLED = True
 # One password reset, limited (intranet/password_reset.py): not also Wagtail's under /admin/.
 WAGTAIL_PASSWORD_RESET_ENABLED = False
 
+# Background jobs (Django's task framework; django-tasks until Django 6). "default" runs
+# Wagtail's own tasks (search and reference index updates) at once, in the request, as
+# before. "background" keeps ours in the database for `manage.py db_worker
+# --backend background` (deploy/systemd/brobygger-worker.service; ./dev serve starts one):
+# the web import of historical cases (workflows/jobs.py).
+TASKS = {
+    "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+    "background": {"BACKEND": "django_tasks_db.DatabaseBackend"},
+}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -347,6 +358,11 @@ BROBYGGER_ANONYMISE_AFTER_DAYS = int(os.environ.get("BROBYGGER_ANONYMISE_AFTER_D
 BROBYGGER_ACCESS_LOG_RETENTION_DAYS = int(
     os.environ.get("BROBYGGER_ACCESS_LOG_RETENTION_DAYS", str(BROBYGGER_ANONYMISE_AFTER_DAYS + 183))
 )
+# An import of historical cases (its row errors and review list) is kept this many days
+# after it finished (manage.py prune_case_imports); its uploaded file only until it ran.
+BROBYGGER_IMPORT_RETENTION_DAYS = int(os.environ.get("BROBYGGER_IMPORT_RETENTION_DAYS", "90"))
+if BROBYGGER_IMPORT_RETENTION_DAYS < 1:
+    raise ImproperlyConfigured("BROBYGGER_IMPORT_RETENTION_DAYS must be at least 1.")
 # Emergency access to a case outside one's team lasts this many hours (docs/privacy.md).
 BROBYGGER_EMERGENCY_ACCESS_HOURS = float(os.environ.get("BROBYGGER_EMERGENCY_ACCESS_HOURS", "8"))
 if not 0 < BROBYGGER_EMERGENCY_ACCESS_HOURS <= 24 * 7:

@@ -17,7 +17,8 @@ from django.utils import timezone, translation
 
 from intranet import roles
 from intranet.models import AccessLogEntry
-from workflows.models import Case, Outcome, Person, Stage
+from workflows import tasks
+from workflows.models import Case, CaseImport, Outcome, Person, Stage
 from workflows.privacy import ERASED_FIELDS
 from workflows.reporting.importer import cases_import
 from workflows.reporting.status_report import status_report
@@ -352,10 +353,18 @@ def test_the_command_refuses_a_file_that_is_not_a_table_in_danish(world, db, tmp
 
 
 def upload(client, data, name="historik.csv", **extra):
-    return client.post(
+    """Upload as the form does; the queued import is run as the worker runs it (the worker
+    itself: tests/test_import_jobs.py) and the job page the browser is sent to returned."""
+    response = client.post(
         reverse("leader:import_cases"),
         {"file": SimpleUploadedFile(name, data, content_type="text/csv"), **extra},
     )
+    if response.status_code != 302:
+        return response
+    job = CaseImport.objects.get(pk=response.url.rstrip("/").split("/")[-1])
+    assert response.url == reverse("leader:import_job", args=[job.pk])
+    tasks.import_cases.call(str(job.pk))
+    return client.get(response.url)
 
 
 def test_an_administrator_uploads_a_file(client, world, admin_user, table_owner):

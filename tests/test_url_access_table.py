@@ -22,6 +22,7 @@ Everything here is GET; what a POST does is tested by the feature's own tests.
 """
 
 import re
+import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -44,7 +45,8 @@ from intranet import audit, roles
 from intranet.models import AccessAction, AccessLogEntry
 from pages.models import RedirectReason
 from workflows import services
-from workflows.models import ConsentForm, GoalArea, HandoverBasis
+from workflows.models import CaseImport, CaseImportStatus, ConsentForm, GoalArea, HandoverBasis
+from workflows.reporting.importer import ImportResult, ReviewEntry
 
 from .factories import (
     PartnerPageFactory,
@@ -170,6 +172,21 @@ def _build_world():
         page=standard, restriction_type=PageViewRestriction.PASSWORD, password="hemmelig"
     )
 
+    # An import the administrator ran, whose review list names H (the page lists it).
+    case_import = CaseImport.objects.create(
+        started_by=users["admin"],
+        file_name="historik.csv",
+        status=CaseImportStatus.DONE,
+        result=ImportResult(
+            created=1,
+            review=[
+                ReviewEntry(
+                    2, "H-9", case.person.alias, 1970, [str(case.pk)], [(case.person_id, case.pk)]
+                )
+            ],
+        ).as_json(),
+    )
+
     clients = {"anon": Client()}
     for persona, user in users.items():
         clients[persona] = Client()
@@ -183,6 +200,7 @@ def _build_world():
         "user": own.pk,
         "group": Group.objects.get(name=roles.group_name(roles.EDITOR)).pk,
         "emergency": emergency.pk,
+        "case_import": case_import.pk,
         "document": document.pk,
         "document_name": "henvisningsskema.txt",
         "collection_restriction": collection_restriction.pk,
@@ -276,6 +294,8 @@ TABLE = {
     "leader:import_cases":                          ((), ADMINISTRATORS, NO_DATA),
     "leader:import_template":                       ((), ADMINISTRATORS, NO_DATA),
     "leader:import_template_xlsx":                  ((), ADMINISTRATORS, NO_DATA),
+    "leader:import_job":                            (("case_import",), ADMINISTRATORS, LIST),
+    "leader:import_job_status":                     (("case_import",), ADMINISTRATORS, NO_DATA),
     # --- data protection: workflows/privacy_urls.py
     "privacy:index":                                ((), OFFICER, LIST),
     "privacy:person_log":                           (("person",), OFFICER, CASE),
@@ -340,7 +360,9 @@ FAMILIES = {
 }
 OUR_APPS = ("intranet.", "pages.", "workflows.")
 # Object kinds whose id in a URL could reveal whether a record exists.
-RECORDS = {"case", "task", "goal", "consent", "person", "user", "emergency"}
+RECORDS = {"case", "task", "goal", "consent", "person", "user", "emergency", "case_import"}
+# Kinds whose id is not a number: a missing one of the same form.
+MISSING_OF_KIND = {"case_import": uuid.UUID(int=MISSING)}
 
 
 # --- Walking the resolver --------------------------------------------------------------------
@@ -378,7 +400,10 @@ def is_parameterless(route):
 
 
 def url_for(world, name, arguments, missing=False):
-    values = [MISSING if missing and kind in RECORDS else world.kwargs[kind] for kind in arguments]
+    values = [
+        MISSING_OF_KIND.get(kind, MISSING) if missing and kind in RECORDS else world.kwargs[kind]
+        for kind in arguments
+    ]
     return reverse(name, args=values)
 
 
@@ -590,6 +615,7 @@ def _normalised(response):
     """The body with what legitimately differs blanked: the csrf token and ids in addresses."""
     body = response.content.decode()
     body = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "csrf", body)
+    body = re.sub(r"/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/", "/ID/", body)
     return re.sub(r"/\d+/", "/ID/", body)
 
 

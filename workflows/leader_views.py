@@ -9,32 +9,34 @@ from django.conf import settings
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
-from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import render
-from django.utils import timezone, translation
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy
 
 from intranet import roles
-from intranet.audit import case_subjects, log_access, show_list, shows_case_list
+from intranet.audit import case_subjects, show_list, shows_case_list
 from intranet.forms import ModelChoiceField
-from intranet.models import AccessAction
 from pages.models import DepartmentPage, TeamPage
 
 from . import services
+from .models import CaseImport
 from .reporting import charts
 from .reporting import dashboard as figures
 from .reporting.disclosure import suppressed, suppression_threshold
-from .reporting.importer import COLUMNS, REQUIRED, cases_import, template_workbook
+from .reporting.importer import COLUMNS, REQUIRED, ImportResult, template_workbook
 from .reporting.periods import Period
 from .reporting.spreadsheet import csv_text
 from .reporting.status_report import DEFINITIONS, status_report, status_report_rows
+from .tasks import start_case_import
 
 MAX_PERIOD_DAYS = 5 * 366
 IMPORT_TEMPLATE = settings.BASE_DIR / "docs" / "import_template.csv"
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+# The administrator's latest imports, listed under the upload form.
+RECENT_IMPORTS = 5
 
 
 # --- Filters -------------------------------------------------------------------------------
@@ -395,37 +397,61 @@ class ImportForm(forms.Form):
 
 
 def import_cases(request):
+    """The upload: the file goes to the background worker, the browser to its job page."""
     if not _may_import(request.user):
         raise PermissionDenied
-    result = None
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        # The import and its log entry in one transaction: no cases without their record.
-        with transaction.atomic():
-            result = cases_import(
-                data=upload.read(),
-                imported_by=request.user,
-                check_only=form.cleaned_data["check_only"],
-            )
-            if result.ok and result.created and not result.checked_only:
-                with translation.override(settings.LANGUAGE_CODE):  # the log is read later
-                    reason = ngettext(
-                        "%(count)s case imported from %(file)s",
-                        "%(count)s cases imported from %(file)s",
-                        result.created,
-                    ) % {"count": result.created, "file": upload.name}
-                log_access(
-                    user=request.user,
-                    action=AccessAction.CREATE,
-                    what="case import",
-                    request=request,
-                    reason=reason,
-                )
+        job = start_case_import(
+            user=request.user,
+            file_name=upload.name,
+            data=upload.read(),
+            check_only=form.cleaned_data["check_only"],
+        )
+        return redirect("leader:import_job", import_id=job.pk)
     return render(
         request,
         "workflows/leader/import.html",
-        {"form": form, "result": result, "required": REQUIRED, "columns": COLUMNS},
+        {
+            "form": form,
+            "required": REQUIRED,
+            "columns": COLUMNS,
+            "recent": CaseImport.objects.filter(started_by=request.user)[:RECENT_IMPORTS],
+        },
+    )
+
+
+def _import_job(request, import_id):
+    """The administrator's own import: another's is not found, as if it did not exist."""
+    if not _may_import(request.user):
+        raise PermissionDenied
+    return get_object_or_404(CaseImport, pk=import_id, started_by=request.user)
+
+
+@shows_case_list(what="case import review")
+def import_job(request, import_id):
+    """An import's progress while it runs, its result when done."""
+    job = _import_job(request, import_id)
+    result = ImportResult.from_json(job.result) if job.result else None
+    # The review list names registered people's cases: each is logged as read.
+    show_list(
+        request,
+        [subject for entry in (result.review if result else []) for subject in entry.subjects],
+    )
+    return render(request, "workflows/leader/import_job.html", {"job": job, "result": result})
+
+
+def import_job_status(request, import_id):
+    """The progress bar's figures (static/js/import_progress.js), no case data."""
+    job = _import_job(request, import_id)
+    return JsonResponse(
+        {
+            "finished": job.is_finished or job.has_stopped,
+            "percent": job.percent,
+            "stage": job.stage_text,
+            "rows": job.rows_text,
+        }
     )
 
 

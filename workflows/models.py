@@ -3,6 +3,7 @@
 import datetime
 import re
 import secrets
+import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -10,6 +11,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.models import Process
 from wagtail.admin.panels import FieldPanel
@@ -1352,3 +1354,107 @@ class EmergencyAccess(models.Model):
     @property
     def is_reviewed(self):
         return self.reviewed_at is not None
+
+
+class CaseImportStatus(models.TextChoices):
+    QUEUED = "queued", _("Waiting to start")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Stopped with an error")
+
+
+class CaseImportStage(models.TextChoices):
+    READING = "reading", _("Reading the file")
+    CHECKING = "checking", _("Checking the rows")
+    SAVING = "saving", _("Saving the cases")
+
+
+class CaseImport(models.Model):
+    """An upload of historical cases, imported by the background worker (workflows/tasks.py)
+    so that no request waits for 20,000 rows. All or nothing like the command: the cases,
+    their access-log entry and this record's result are written in one transaction.
+
+    The uploaded file is kept only until the import has run: it holds CPR numbers."""
+
+    # A job whose worker has written nothing for this long has stopped (the machine went
+    # down): its transaction never committed, so nothing was imported. The longest step
+    # without progress, saving 20,000 cases, takes seconds (docs/benchmarks.md).
+    STOPPED_AFTER = datetime.timedelta(minutes=10)
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("started by"),
+    )
+    file_name = models.CharField(_("file name"), max_length=255)
+    data = models.BinaryField(_("file"), blank=True)
+    check_only = models.BooleanField(_("only checked"), default=False)
+    # The uploader's language: the worker writes the result's messages in it.
+    language = models.CharField(_("language"), max_length=10, default=settings.LANGUAGE_CODE)
+    status = models.CharField(
+        _("status"), max_length=10, choices=CaseImportStatus, default=CaseImportStatus.QUEUED
+    )
+    stage = models.CharField(_("step"), max_length=10, choices=CaseImportStage, blank=True)
+    rows_total = models.PositiveIntegerField(_("rows"), null=True, blank=True)
+    rows_done = models.PositiveIntegerField(_("rows checked"), default=0)
+    result = models.JSONField(_("result"), null=True, blank=True)
+    created_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+    updated_at = models.DateTimeField(_("last progress"), auto_now=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("case import")
+        verbose_name_plural = _("case imports")
+
+    def __str__(self):
+        return self.file_name
+
+    @property
+    def is_finished(self):
+        return self.status in (CaseImportStatus.DONE, CaseImportStatus.FAILED)
+
+    @property
+    def has_stopped(self):
+        """Started, unfinished, and silent for longer than any step takes."""
+        return (
+            self.status == CaseImportStatus.RUNNING
+            and self.updated_at < timezone.now() - self.STOPPED_AFTER
+        )
+
+    @property
+    def percent(self):
+        """How far the import has come: the rows checked, then the saving as the last tenth."""
+        if self.is_finished:
+            return 100
+        if not self.rows_total:
+            return 0
+        checked = 90 * self.rows_done // self.rows_total
+        return 90 if self.stage == CaseImportStage.SAVING else min(checked, 90)
+
+    @staticmethod
+    def stopped_message():
+        return _("The import stopped before it was done. Nothing was imported.")
+
+    @property
+    def stage_text(self):
+        """What the import is doing, in a few words (the page and its progress bar)."""
+        if self.has_stopped:
+            return self.stopped_message()
+        if self.status == CaseImportStatus.QUEUED:
+            return _("Waiting to start")
+        if self.is_finished:
+            return self.get_status_display()
+        return self.get_stage_display() or _("Starting")
+
+    @property
+    def rows_text(self):
+        if self.stage != CaseImportStage.CHECKING or not self.rows_total or self.has_stopped:
+            return ""
+        return _("Row %(done)s of %(total)s") % {
+            "done": number_format(self.rows_done, force_grouping=True),
+            "total": number_format(self.rows_total, force_grouping=True),
+        }

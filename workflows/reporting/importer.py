@@ -4,10 +4,13 @@ The columns are described in docs/status_report.md and shown by docs/import_temp
 """
 
 import csv
+import dataclasses
 import datetime
+import functools
 import io
 import re
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import openpyxl
@@ -17,11 +20,13 @@ from django.db.models.functions import Lower
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from intranet.bulk import BATCH_SIZE, insert_all
 from pages.models import TeamPage
-from pages.rules import NoStandardInForce, rules_in_force
+from pages.rules import NoStandardInForce, RulesOverTime
 
 from ..models import (
     Case,
+    CaseImportStage,
     Channel,
     Gender,
     IncomeSource,
@@ -44,6 +49,8 @@ from ..models import Housing as HousingChoices
 IMPORT_MARKER = "Importeret historisk sag, sagsnummer: "
 KEY_MAX_LENGTH = 40
 MAX_ROWS = 20000
+# How often the check reports its progress (a progress bar's step).
+PROGRESS_EVERY = 500
 ZIP_MAGIC = b"PK\x03\x04"
 # Old .xls files and password-protected workbooks are OLE compound files, not zip archives.
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -99,6 +106,8 @@ class ReviewEntry:
     alias: str
     birth_year: int
     cases: list[str]  # the candidates' cases: "12" or "12 (H-1)" when imported
+    # (person id, case id) of each of `cases`: a page showing them logs them.
+    subjects: list[tuple[int, int]] = field(default_factory=list)
 
 
 @dataclass
@@ -112,6 +121,22 @@ class ImportResult:
     @property
     def ok(self):
         return not self.errors
+
+    def as_json(self) -> dict:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict) -> "ImportResult":
+        return cls(
+            created=data["created"],
+            already_imported=[tuple(pair) for pair in data["already_imported"]],
+            errors=[RowError(**error) for error in data["errors"]],
+            review=[
+                ReviewEntry(**{**entry, "subjects": [tuple(s) for s in entry["subjects"]]})
+                for entry in data["review"]
+            ],
+            checked_only=data["checked_only"],
+        )
 
 
 @dataclass
@@ -160,8 +185,13 @@ def _choice_lookup(choices):
     return lookup
 
 
+@functools.lru_cache(maxsize=8192)
 def _local_noon(day):
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(12)))
+    """Noon of `day` in the municipality's time zone (settings.TIME_ZONE). Cached: a
+    file's 20,000 rows fall on a few thousand days."""
+    return timezone.make_aware(
+        datetime.datetime.combine(day, datetime.time(12)), timezone.get_default_timezone()
+    )
 
 
 class _Lookups:
@@ -196,6 +226,7 @@ def imported_keys() -> set[str]:
     return set(Case.objects.exclude(import_key="").values_list("import_key", flat=True))
 
 
+@functools.lru_cache(maxsize=8192)
 def _parse_date(text):
     for date_format in DATE_FORMATS:
         try:
@@ -513,27 +544,39 @@ def _read_rows(reader):
     return rows, errors
 
 
-def _rules_for(team, received, cache):
-    """The rules of the standard in force when the referral came; None when none was in
-    force then (a case from before any standard has no deadline to keep or miss: the
-    standard in force today never reaches back to it)."""
-    if (team.pk, received) not in cache:
+class _RulesByTeam:
+    """The rules in force for each row's team on the day its referral came: each team's
+    standard and its publications read once for the whole file (`RulesOverTime`).
+
+    None when none was in force then: a case from before any standard has no deadline to
+    keep or miss; the standard in force today never reaches back to it."""
+
+    def __init__(self):
+        self._teams = {}
+
+    def at(self, team, day):
+        if team.pk not in self._teams:
+            try:
+                self._teams[team.pk] = RulesOverTime(team=team)
+            except NoStandardInForce:  # the team delivers standards, none for § 99
+                self._teams[team.pk] = None
+        over_time = self._teams[team.pk]
+        if over_time is None:
+            return None
         try:
-            rules = rules_in_force(team=team, at=_local_noon(received))
+            return over_time.at(_local_noon(day))
         except NoStandardInForce:
-            rules = None
-        cache[(team.pk, received)] = rules
-    return cache[(team.pk, received)]
+            return None
 
 
-def _save(row: _Row, person: Person, imported_by, rules_cache):
-    rules = _rules_for(row.team, row.received, rules_cache)
+def _case(row: _Row, person: Person, imported_by, rules: _RulesByTeam) -> Case:
+    rules = rules.at(row.team, row.received)
     received_at = _local_noon(row.received)
     first_contact_at = _local_noon(row.first_contact) if row.first_contact else None
     refused_at_first_contact = row.outcome == Outcome.DECLINED and (
         row.first_contact is None or row.first_contact == row.closed
     )
-    case = Case.objects.create(
+    return Case(
         person=person,
         team=row.team,
         stage=Stage.CLOSED,
@@ -550,30 +593,62 @@ def _save(row: _Row, person: Person, imported_by, rules_cache):
         created_by=imported_by,
         import_key=row.key,
     )
-    Referral.objects.create(
+
+
+def _referral(row: _Row, case: Case, imported_by) -> Referral:
+    return Referral(
         case=case,
-        received_at=received_at,
+        received_at=case.referral_received_at,
         channel=row.channel,
         source=row.source,
         concern=IMPORT_MARKER + row.key,
         registered_by=imported_by,
     )
-    return case
 
 
-def cases_import(*, data: bytes, imported_by=None, check_only: bool = False) -> ImportResult:
+def _save(rows: list[_Row], people: "_People", imported_by):
+    """Every row's person, case and referral, in a few bulk inserts: no query per row."""
+    people.save()
+    rules = _RulesByTeam()
+    cases = [_case(row, people.of_row[row.number], imported_by, rules) for row in rows]
+    insert_all(Case, cases)
+    insert_all(
+        Referral,
+        [_referral(row, case, imported_by) for row, case in zip(rows, cases, strict=True)],
+    )
+
+
+def cases_import(
+    *,
+    data: bytes,
+    imported_by=None,
+    check_only: bool = False,
+    progress: Callable[[str, int, int], None] | None = None,
+    on_import: Callable[[ImportResult], None] | None = None,
+) -> ImportResult:
     """Validate every row; unless one is invalid (or `check_only`), import all new rows.
 
     Rows whose case number was imported before are skipped and listed, so a file can be
     imported again safely.
+
+    `progress(stage, rows done, rows)` is told how far the check has come (a
+    CaseImportStage, every PROGRESS_EVERY rows), outside any transaction so that another
+    connection can read it; once more just before the saving starts. `on_import(result)`
+    runs inside the import's transaction, after the cases are written: what it writes
+    (the access-log entry, the job's result) is kept with them or undone with them.
     """
+    report = progress or (lambda stage, done, total: None)
+    report(CaseImportStage.READING, 0, 0)
     result = ImportResult(checked_only=check_only)
     rows, result.errors = _read(data)
     if result.errors:
         return result
     parser = _RowParser(_Lookups(), timezone.localdate())
     parsed, seen = [], {}
-    for number, raw in rows:
+    report(CaseImportStage.CHECKING, 0, len(rows))
+    for done_rows, (number, raw) in enumerate(rows, start=1):
+        if done_rows % PROGRESS_EVERY == 0:
+            report(CaseImportStage.CHECKING, done_rows, len(rows))
         row, errors = parser.parse(number, raw)
         result.errors.extend(errors)
         if row is None:
@@ -606,13 +681,13 @@ def cases_import(*, data: bytes, imported_by=None, check_only: bool = False) -> 
     if check_only:
         result.created = len(new)
         return result
+    report(CaseImportStage.SAVING, len(rows), len(rows))
     try:
         with transaction.atomic():
-            people.save()
-            rules_cache = {}
-            for row in new:
-                _save(row, people.of_row[row.number], imported_by, rules_cache)
-                result.created += 1
+            _save(new, people, imported_by)
+            result.created = len(new)
+            if on_import is not None:
+                on_import(result)
     except IntegrityError:
         # Another import wrote the same case or citizen number after this one read them:
         # the unique constraints refuse the second, and nothing of this file is kept.
@@ -737,24 +812,33 @@ class _People:
             .values_list("pk", "person_id", "import_key")
         ):
             label = f"{pk} ({import_key})" if import_key else str(pk)
-            cases.setdefault(person_key[person_id], []).append(label)
+            cases.setdefault(person_key[person_id], []).append((label, (person_id, pk)))
         return cases
 
     def _note_for_review(self, row, candidates):
         alias, year = row.person["alias"], row.person.get("birth_year")
         if alias and year and (alias.lower(), year) in candidates:
+            found = candidates[(alias.lower(), year)]
             self.review.append(
-                ReviewEntry(row.number, row.key, alias, year, candidates[(alias.lower(), year)])
+                ReviewEntry(
+                    row.number,
+                    row.key,
+                    alias,
+                    year,
+                    [label for label, _subject in found],
+                    [subject for _label, subject in found],
+                )
             )
 
     def save(self):
-        for person in {id(p): p for p in self.of_row.values()}.values():
-            if person.pk is None:
-                # The file's plan keeps citizen numbers unique: no query per person for it.
-                person.full_clean(validate_unique=False, validate_constraints=False)
-                person.save()
-        for person in self.changed.values():
-            person.save(update_fields=["cpr", "import_citizen_key"])
+        new = [p for p in {id(p): p for p in self.of_row.values()}.values() if p.pk is None]
+        for person in new:
+            # The file's plan keeps citizen numbers unique: no query per person for it.
+            person.full_clean(validate_unique=False, validate_constraints=False)
+        insert_all(Person, new)
+        Person.objects.bulk_update(
+            self.changed.values(), ["cpr", "import_citizen_key"], batch_size=BATCH_SIZE
+        )
 
 
 TEMPLATE_DATE_COLUMNS = ("henvist_dato", "afsluttet_dato", "foerste_kontakt_dato")
