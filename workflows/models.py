@@ -1402,6 +1402,7 @@ class CaseImport(models.Model):
     rows_done = models.PositiveIntegerField(_("rows checked"), default=0)
     result = models.JSONField(_("result"), null=True, blank=True)
     created_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
     updated_at = models.DateTimeField(_("last progress"), auto_now=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
 

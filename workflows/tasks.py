@@ -42,7 +42,8 @@ def import_cases(import_id: str) -> None:
         if job is None or job.status != CaseImportStatus.QUEUED:
             return  # deleted, or run already (a task sent twice runs once)
         job.status = CaseImportStatus.RUNNING
-        job.save(update_fields=["status", "updated_at"])
+        job.started_at = timezone.now()
+        job.save(update_fields=["status", "started_at", "updated_at"])
     data = bytes(job.data)
 
     def progress(stage, done, total):
