@@ -292,7 +292,9 @@ def test_cases_from_before_any_standard_get_no_deadline_and_count_neither_way(wo
     """The standard published 60 days ago governs the recent referral only: the 2023 cases
     get no first-contact deadline, not the one in force today (issue 16, item 6)."""
     with time_machine.travel(timezone.now() - timedelta(days=60), tick=True):
-        standard = standard_with_redirects(delivering_teams=[world.team_a])
+        standard = standard_with_redirects(
+            delivering_teams=[world.team_a], case_handling_deadline_days=30
+        )
     recent = timezone.localdate() - timedelta(days=10)
     recent_row = (
         f"H-4;Udekørende team Nord;{recent:%Y-%m-%d};{recent:%Y-%m-%d};goal_reached;B-4;Ny;;"
@@ -309,6 +311,7 @@ def test_cases_from_before_any_standard_get_no_deadline_and_count_neither_way(wo
         assert (old.standard_revision_id, old.decision_due) == (None, None)
     assert cases["H-4"].standard_revision_id == standard.live_revision_id
     assert cases["H-4"].first_contact_due == recent + timedelta(days=7)
+    assert cases["H-4"].decision_due == recent + timedelta(days=30)  # the same rules' deadline
     deadline = {
         str(row[0]): row[1] for row in status_report(2023).table("first_contact_deadline").rows
     }

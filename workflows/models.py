@@ -542,18 +542,21 @@ def first_contact_overdue_q(at: datetime.date | datetime.datetime, prefix: str =
     )
 
 
-def first_contact_fields(rules, received: datetime.datetime) -> dict:
-    """A new case's first-contact fields from the rules in force (None: no standard)."""
+def deadline_fields(rules, received: datetime.datetime) -> dict:
+    """A case's deadlines from the rules in force when its referral was received (None: no
+    standard, so no deadline): the first contact's and the case-handling deadline."""
     if rules is None:
         return {
             "first_contact_due": None,
             "first_contact_deadline": None,
             "first_contact_as_soon_as_possible": False,
+            "decision_due": None,
         }
     return {
         "first_contact_due": rules.first_contact_due(received),
         "first_contact_deadline": rules.first_contact_deadline(received),
         "first_contact_as_soon_as_possible": rules.first_contact_as_soon_as_possible,
+        "decision_due": rules.case_handling_due(received),
     }
 
 

@@ -39,7 +39,7 @@ from ..models import (
     ReferralSource,
     Stage,
     cpr_birth_date,
-    first_contact_fields,
+    deadline_fields,
     validate_cpr,
 )
 from ..models import Housing as HousingChoices
@@ -582,7 +582,7 @@ def _case(row: _Row, person: Person, imported_by, rules: _RulesByTeam) -> Case:
         stage=Stage.CLOSED,
         standard_revision_id=rules.revision_id if rules else None,
         referral_received_at=received_at,
-        **first_contact_fields(rules, received_at),
+        **deadline_fields(rules, received_at),
         first_contact_at=first_contact_at,
         support_started_at=None if refused_at_first_contact else first_contact_at,
         outcome=row.outcome,

@@ -23,7 +23,7 @@ from ..models import (
     Person,
     Reassessment,
     Stage,
-    first_contact_fields,
+    deadline_fields,
 )
 from .intake import no_standard_message, rules_for_referral
 from .people import users_with_perm_in_team
@@ -85,8 +85,7 @@ def _confirm_legal_basis(case: Case, legal_basis: str) -> list[str]:
     fields = {
         "legal_basis": legal_basis,
         "standard_revision_id": rules.revision_id,
-        **first_contact_fields(rules, received_at),
-        "decision_due": rules.case_handling_due(received_at),
+        **deadline_fields(rules, received_at),
     }
     for name, value in fields.items():
         setattr(case, name, value)

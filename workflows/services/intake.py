@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from pages.models import LegalBasis, TeamPage
 from pages.rules import NoStandardForBasis, NoStandardInForce, Rules, rules_in_force
 
-from ..models import Case, Person, Referral, ReferralSource, Stage, first_contact_fields
+from ..models import Case, Person, Referral, ReferralSource, Stage, deadline_fields
 
 
 def rules_for_referral(*, team: TeamPage, legal_basis: str, received_at) -> Rules:
@@ -88,8 +88,7 @@ def referral_register(
         legal_basis=legal_basis,
         standard_revision_id=rules.revision_id if rules else None,
         referral_received_at=received_at,
-        **first_contact_fields(rules, received_at),
-        decision_due=rules.case_handling_due(received_at) if rules else None,
+        **deadline_fields(rules, received_at),
         created_by=registered_by,
         reopened_from=reopened_from,
     )

@@ -52,7 +52,7 @@ from ..models import (
     Reassessment,
     Referral,
     ReferralSource,
-    first_contact_fields,
+    deadline_fields,
 )
 from ..services import users_with_perm_in_team
 from .patterns import Cast, record
@@ -487,7 +487,7 @@ class _Copy:
     def _case(self):
         case = self.case = self._row(Case, self.pattern.case)
         case.referral_received_at = case.created_at = self.received
-        for name, value in first_contact_fields(self.rules, self.received).items():
+        for name, value in deadline_fields(self.rules, self.received).items():
             setattr(case, name, value)
         achieved = [c.occurred_at for c in self.contacts if c.achieved]
         case.first_contact_at = min(achieved) if achieved else None
