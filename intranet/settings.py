@@ -361,8 +361,12 @@ BROBYGGER_ACCESS_LOG_RETENTION_DAYS = int(
 # An import of historical cases (its row errors and review list) is kept this many days
 # after it finished (manage.py prune_case_imports); its uploaded file only until it ran.
 BROBYGGER_IMPORT_RETENTION_DAYS = int(os.environ.get("BROBYGGER_IMPORT_RETENTION_DAYS", "90"))
-if BROBYGGER_IMPORT_RETENTION_DAYS < 1:
-    raise ImproperlyConfigured("BROBYGGER_IMPORT_RETENTION_DAYS must be at least 1.")
+if not 1 <= BROBYGGER_IMPORT_RETENTION_DAYS <= BROBYGGER_ANONYMISE_AFTER_DAYS:
+    # An import's review list names people: gone before their cases are anonymised.
+    raise ImproperlyConfigured(
+        "BROBYGGER_IMPORT_RETENTION_DAYS must be at least 1 and at most "
+        "BROBYGGER_ANONYMISE_AFTER_DAYS."
+    )
 # Emergency access to a case outside one's team lasts this many hours (docs/privacy.md).
 BROBYGGER_EMERGENCY_ACCESS_HOURS = float(os.environ.get("BROBYGGER_EMERGENCY_ACCESS_HOURS", "8"))
 if not 0 < BROBYGGER_EMERGENCY_ACCESS_HOURS <= 24 * 7:

@@ -552,7 +552,7 @@ def test_the_same_alias_and_birth_year_makes_a_new_person_listed_for_review(worl
 
 @pytest.mark.danish
 def test_the_review_list_is_shown_on_the_page_and_by_the_command_in_danish(
-    client, world, admin_user, tmp_path, capsys
+    client, world, admin_user, tmp_path, capsys, table_owner
 ):
     cases_import(data=csv_file(*GOOD_ROWS), imported_by=admin_user)
     data = link_file(link_row("H-20", year="1970"))
@@ -560,7 +560,10 @@ def test_the_review_list_is_shown_on_the_page_and_by_the_command_in_danish(
     path = tmp_path / "historik.csv"
     path.write_bytes(data)
 
-    html = upload(client, data, check_only="on").content.decode()
+    # The page logs the registered cases it lists; the module's clock stands in the past,
+    # which the log refuses from the application's role: the owner writes those entries.
+    with table_owner():
+        html = upload(client, data, check_only="on").content.decode()
     call_command("import_cases", str(path), "--check")
 
     assert "Til gennemsyn: måske samme person" in html

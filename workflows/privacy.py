@@ -24,6 +24,7 @@ from intranet.roles import ROLES
 
 from .models import (
     Case,
+    CaseImport,
     Consent,
     ContactLog,
     EmergencyAccess,
@@ -56,6 +57,13 @@ KEPT_TEXT_FIELDS = {
     Case: ("reference", "redirect_reason_text"),
     Referral: ("concern_categories",),  # validated against ConcernCategory
     ReferralSource: ("name",),  # the municipality's list of sources, not about a person
+}
+# Records deleted whole, by their own retention job, long before any case they touch is
+# anonymised (settings refuse a longer retention): their text is never kept to anonymise.
+DELETED_WHOLE = {
+    # An administrator's import: its file name and result (row errors, the review list's
+    # aliases): manage.py prune_case_imports after BROBYGGER_IMPORT_RETENTION_DAYS.
+    CaseImport: "prune_case_imports",
 }
 # The only key of a task's data that survives: the decision code the overview counts.
 TASK_DATA_KEPT = "decision"
@@ -246,6 +254,9 @@ WHAT_LABELS = {
     "task": gettext_lazy("a task"),
     "deadline list": gettext_lazy("a list of deadlines"),
     "case import": gettext_lazy("an import of cases"),
+    "case import review": gettext_lazy(
+        "an import's list of rows that may be a person already registered"
+    ),
     "insight report": gettext_lazy("an insight report"),
     "task list": gettext_lazy("a list of tasks"),
     "staff home task list": gettext_lazy("a list of tasks"),
