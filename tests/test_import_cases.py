@@ -661,3 +661,50 @@ def test_a_citizen_number_is_unique_but_many_people_have_none(world, admin_user)
     Person(alias="C").full_clean()  # blank: outside the constraint
     with pytest.raises(ValidationError):
         Person(alias="D", import_citizen_key="B-1").full_clean()
+
+
+# --- What the administrator is told (a new user's review) -----------------------------------
+
+
+def test_an_unknown_value_is_answered_with_the_values_the_column_takes(world, admin_user):
+    bad = GOOD_ROWS[0].replace("goal_reached", "Målet nået").replace("Boligselskab", "Politiet")
+
+    result = cases_import(data=csv_file(bad), imported_by=admin_user)
+
+    messages = {error.column: error.message for error in result.errors}
+    assert messages["udfald"].startswith("“Målet nået” is not a known value for udfald. Write")
+    assert "Goal reached" in messages["udfald"] and "Handed over" in messages["udfald"]
+    assert messages["henvisningskilde"].startswith(
+        "“Politiet” is not a known value for henvisningskilde. Write one of: "
+    )
+    assert "Boligselskab" in messages["henvisningskilde"]
+
+
+def test_one_citizen_number_with_two_birth_years_is_a_row_error(world, admin_user):
+    first = link_row("H-1", citizen="B-1", year="1957")
+    other = link_row("H-2", citizen="B-1", year="1982")
+
+    within_a_file = cases_import(data=link_file(first, other), imported_by=admin_user)
+    cases_import(data=link_file(first), imported_by=admin_user)
+    across_files = cases_import(data=link_file(other), imported_by=admin_user)
+
+    for result in (within_a_file, across_files):
+        assert [(e.row, e.column) for e in result.errors] == [
+            (3 if result is within_a_file else 2, "foedselsaar")
+        ]
+        assert result.errors[0].message == (
+            "The person with this borger_nr was born in 1957, not 1982. "
+            "Correct the birth year or the number."
+        )
+    assert Case.objects.count() == 1  # the first file's H-1 only
+
+
+def test_the_upload_page_lists_the_values_each_column_takes(client, world, admin_user):
+    client.force_login(admin_user)
+
+    page = client.get(reverse("leader:import_cases")).content.decode()
+
+    assert "The values each column takes" in page
+    assert "Udekørende team Nord" in page and "Myndighedsteamet" in page
+    assert "Boligselskab" in page and "Goal reached" in page
+    assert "and in each row an alias (alias) or a name (navn)." in page

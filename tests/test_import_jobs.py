@@ -339,3 +339,37 @@ def test_retention_deletes_old_imports_and_closes_stopped_ones(admin, settings):
         untouched.refresh_from_db()
         assert bytes(untouched.data) == b"cpr"
     call_command("prune_case_imports", stdout=io.StringIO())
+
+
+def test_the_latest_imports_say_how_each_ended(client, team, admin):
+    client.force_login(admin)
+    upload(client, csv_file([*rows(1), "H-9;Intet team;2023-01-10;2023-02-20;x;;A;"]))
+    upload(client, csv_file(rows(2)), check_only="on")
+    upload(client, csv_file(rows(2)))
+    run_worker()
+    upload(client, csv_file(rows(2)))  # again: every row imported before
+    run_worker()
+
+    page = client.get(reverse("leader:import_cases")).content.decode()
+
+    assert "historik.csv" in page
+    assert "2 errors in the file; nothing was imported" in page
+    assert "Checked: 2 cases would be imported" in page
+    assert "2 cases imported" in page and "0 cases imported" in page
+    assert "Done" not in page
+
+
+def test_an_import_the_worker_has_not_started_says_the_worker_may_be_down(client, admin):
+    client.force_login(admin)
+    job = CaseImport.objects.create(started_by=admin, file_name="historik.csv")
+    assert status(client, job)["stage"] == "Waiting to start"
+    CaseImport.objects.filter(pk=job.pk).update(
+        created_at=timezone.now() - CaseImport.SLOW_TO_START_AFTER - datetime.timedelta(seconds=1)
+    )
+
+    figures = status(client, job)
+
+    assert figures["finished"] is False
+    assert figures["stage"].startswith(
+        "Not started yet: the background worker that runs imports may not be running."
+    )

@@ -26,7 +26,13 @@ from .models import CaseImport
 from .reporting import charts
 from .reporting import dashboard as figures
 from .reporting.disclosure import suppressed, suppression_threshold
-from .reporting.importer import COLUMNS, REQUIRED, ImportResult, template_workbook
+from .reporting.importer import (
+    COLUMNS,
+    REQUIRED,
+    ImportResult,
+    allowed_values,
+    template_workbook,
+)
 from .reporting.periods import Period
 from .reporting.spreadsheet import csv_text
 from .reporting.status_report import DEFINITIONS, status_report, status_report_rows
@@ -417,6 +423,8 @@ def import_cases(request):
             "form": form,
             "required": REQUIRED,
             "columns": COLUMNS,
+            "allowed": allowed_values(),
+            "teams": TeamPage.objects.order_by("title").values_list("title", flat=True),
             "recent": CaseImport.objects.filter(started_by=request.user)[:RECENT_IMPORTS],
         },
     )

@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from viewflow.workflow.models import Process
 from wagtail.admin.panels import FieldPanel
 from wagtail.search import index
@@ -1382,7 +1383,9 @@ class CaseImport(models.Model):
     # A job whose worker has written nothing for this long has stopped (the machine went
     # down): its transaction never committed, so nothing was imported. The longest step
     # without progress, saving 20,000 cases, takes seconds (docs/benchmarks.md).
-    STOPPED_AFTER = datetime.timedelta(minutes=10)
+    STOPPED_AFTER = datetime.timedelta(minutes=3)
+    # Still waiting after this long: the page says the worker may not be running.
+    SLOW_TO_START_AFTER = datetime.timedelta(minutes=1)
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     started_by = models.ForeignKey(
@@ -1448,11 +1451,48 @@ class CaseImport(models.Model):
         """What the import is doing, in a few words (the page and its progress bar)."""
         if self.has_stopped:
             return self.stopped_message()
+        if self.is_slow_to_start:
+            return _(
+                "Not started yet: the background worker that runs imports may not be running. "
+                "If it does not start within a few minutes, contact the operators. Nothing is "
+                "lost: the import starts when the worker runs again."
+            )
         if self.status == CaseImportStatus.QUEUED:
             return _("Waiting to start")
         if self.is_finished:
             return self.get_status_display()
         return self.get_stage_display() or _("Starting")
+
+    @property
+    def is_slow_to_start(self):
+        return (
+            self.status == CaseImportStatus.QUEUED
+            and self.created_at < timezone.now() - self.SLOW_TO_START_AFTER
+        )
+
+    @property
+    def outcome_text(self):
+        """How it ended, in a few words (the administrator's list of latest imports)."""
+        if not self.is_finished or not self.result:
+            return self.stage_text
+        errors, created = len(self.result["errors"]), self.result["created"]
+        if self.status == CaseImportStatus.FAILED:
+            return self.result["errors"][0]["message"] if errors else self.get_status_display()
+        if errors:
+            return ngettext(
+                "%(count)s error in the file; nothing was imported",
+                "%(count)s errors in the file; nothing was imported",
+                errors,
+            ) % {"count": number_format(errors, force_grouping=True)}
+        if self.check_only:
+            return ngettext(
+                "Checked: %(count)s case would be imported",
+                "Checked: %(count)s cases would be imported",
+                created,
+            ) % {"count": number_format(created, force_grouping=True)}
+        return ngettext("%(count)s case imported", "%(count)s cases imported", created) % {
+            "count": number_format(created, force_grouping=True)
+        }
 
     @property
     def rows_text(self):

@@ -207,6 +207,7 @@ class _Lookups:
         self.choices = {column: _choice_lookup(c) for column, (_f, c) in PERSON_CHOICES.items()}
         self.channels = _choice_lookup(Channel)
         self.outcomes = _choice_lookup(Outcome)
+        self.allowed = dict(allowed_values(sources=self.sources.values()))
 
     def team(self, text):
         wanted = text.strip().lower()
@@ -219,6 +220,21 @@ class _Lookups:
         if team is None:
             raise ValidationError(_("No team is called “%(team)s”.") % {"team": text})
         return team
+
+
+def allowed_values(*, sources=None) -> list[tuple[str, list[str]]]:
+    """[(column, the values it takes as the reader writes them)]: each choice by its label
+    in the current language (its code and English label are taken too), the referral
+    sources by name. For the upload page and for the message about an unknown value."""
+    columns = [(column, choices) for column, (_f, choices) in PERSON_CHOICES.items()]
+    columns += [("kanal", Channel), ("udfald", Outcome)]
+    allowed = [
+        (column, [str(label) for _v, label in choices.choices]) for column, choices in columns
+    ]
+    if sources is None:
+        sources = ReferralSource.objects.all()
+    allowed.append(("henvisningskilde", sorted(source.name for source in sources)))
+    return allowed
 
 
 def imported_keys() -> set[str]:
@@ -308,8 +324,7 @@ class _RowParser:
                     RowError(
                         number,
                         "henvisningskilde",
-                        _("No referral source is called “%(value)s”.")
-                        % {"value": cell("henvisningskilde")},
+                        self._unknown(cell("henvisningskilde"), "henvisningskilde"),
                     )
                 )
         channel = ""
@@ -355,9 +370,10 @@ class _RowParser:
         )
 
     def _unknown(self, value, column):
-        return _("“%(value)s” is not a known value for %(column)s.") % {
+        return _("“%(value)s” is not a known value for %(column)s. Write one of: %(values)s.") % {
             "value": value,
             "column": column,
+            "values": ", ".join(self.lookups.allowed[column]),
         }
 
     def _birth_year(self, text):
@@ -758,6 +774,26 @@ class _People:
             )
             return
         person = by_cpr or by_key
+        year = row.person.get("birth_year")
+        if person is not None and year and person.birth_year and person.birth_year != year:
+            # Two different people under one number is a mistake in the file or the old
+            # register: not joined without a word.
+            self.errors.append(
+                RowError(
+                    row.number,
+                    "foedselsaar",
+                    _(
+                        "The person with this %(key)s was born in %(born)s, not %(year)s. "
+                        "Correct the birth year or the number."
+                    )
+                    % {
+                        "key": "cpr" if by_cpr is not None else "borger_nr",
+                        "born": person.birth_year,
+                        "year": year,
+                    },
+                )
+            )
+            return
         if person is None:
             person = Person(
                 **{name: value for name, value in row.person.items() if value is not None},
