@@ -708,3 +708,49 @@ def test_the_upload_page_lists_the_values_each_column_takes(client, world, admin
     assert "Udekørende team Nord" in page and "Myndighedsteamet" in page
     assert "Boligselskab" in page and "Goal reached" in page
     assert "and in each row an alias (alias) or a name (navn)." in page
+
+
+def test_a_file_with_too_many_columns_is_refused_without_listing_them(world, admin_user):
+    header = HEADER + ";" + ";".join(f"x{n}" for n in range(40))
+
+    result = cases_import(data=csv_file(GOOD_ROWS[0], header=header), imported_by=admin_user)
+
+    assert [e.message for e in result.errors] == ["The file has more than 30 columns."]
+
+
+def test_a_workbook_of_more_cells_than_any_import_is_refused_before_it_is_read(world, admin_user):
+    """One row of 700,000 empty cells unpacks to a few MB: counted, not parsed (openpyxl
+    would build the whole row in memory: minutes and gigabytes, found by attack)."""
+    template = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(xlsx_file([HEADER.split(";")]))) as source,
+        zipfile.ZipFile(template, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for member in source.infolist():
+            content = source.read(member)
+            if member.filename.startswith("xl/worksheets/"):
+                content = (
+                    b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+                    b'<sheetData><row r="1">'
+                    + b"<c/>" * 700_000
+                    + b"</row></sheetData></worksheet>"
+                )
+            target.writestr(member, content)
+
+    result = cases_import(data=template.getvalue(), imported_by=admin_user)
+
+    assert [e.message for e in result.errors] == [
+        "The workbook is too large to read: at most 20000 rows of at most 30 columns. "
+        "Delete what is not cases, or save it as CSV."
+    ]
+
+
+def test_the_upload_pages_title_is_only_its_title(client, world, admin_user):
+    client.force_login(admin_user)
+    upload(client, csv_file(*GOOD_ROWS), check_only="on")
+
+    page = client.get(reverse("leader:import_cases")).content.decode()
+
+    title = page.split("<title>", 1)[1].split("</title>", 1)[0]
+    assert title.strip().startswith("Import historical cases") and "<" not in title
+    assert "Your latest imports" in page

@@ -373,3 +373,35 @@ def test_an_import_the_worker_has_not_started_says_the_worker_may_be_down(client
     assert figures["stage"].startswith(
         "Not started yet: the background worker that runs imports may not be running."
     )
+
+
+def test_an_import_closed_as_stopped_while_it_ran_is_undone(client, team, admin, monkeypatch):
+    """The retention run closes a silent import just as its worker starts saving: the
+    worker's transaction finds the job closed and undoes the import, so "nothing was
+    imported" stays true."""
+    client.force_login(admin)
+    real_import = tasks.cases_import
+
+    def retention_runs_before_the_saving(**kwargs):
+        progress = kwargs["progress"]
+
+        def and_retention(stage, done, total):
+            progress(stage, done, total)
+            if stage == CaseImportStage.SAVING:
+                later = timezone.now() + CaseImport.STOPPED_AFTER * 2
+                assert tasks.case_imports_prune(now=later) == (0, 1)
+
+        return real_import(**{**kwargs, "progress": and_retention})
+
+    monkeypatch.setattr(tasks, "cases_import", retention_runs_before_the_saving)
+    upload(client, csv_file(rows(3)))
+    run_worker()
+
+    job = CaseImport.objects.get()
+    assert job.status == CaseImportStatus.FAILED
+    assert (
+        job.result["errors"][0]["message"]
+        == "The import stopped before it was done. Nothing was imported."  # the upload's language
+    )
+    assert (Case.objects.count(), Person.objects.count()) == (0, 0)
+    assert not AccessLogEntry.objects.filter(action=AccessAction.CREATE).exists()

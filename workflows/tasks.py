@@ -53,6 +53,14 @@ def import_cases(import_id: str) -> None:
 
     def record(result):
         # In the import's transaction: no cases without their log entry and this result.
+        # The job's row locked first: a retention run that closed it as stopped meanwhile
+        # (case_imports_prune) wins, and this import is undone, as that run said.
+        if (
+            not CaseImport.objects.select_for_update()
+            .filter(pk=job.pk, status=CaseImportStatus.RUNNING)
+            .exists()
+        ):
+            raise _Abandoned
         with translation.override(settings.LANGUAGE_CODE):  # the log is read later
             reason = ngettext(
                 "%(count)s case imported from %(file)s",
@@ -77,6 +85,9 @@ def import_cases(import_id: str) -> None:
                 progress=progress,
                 on_import=record,
             )
+        except _Abandoned:
+            logger.warning("The case import %s was closed as stopped while it ran", job.pk)
+            return
         except Exception:
             # Nothing of the file was kept (one transaction); the page says so.
             logger.exception("The case import %s failed", job.pk)
@@ -97,6 +108,10 @@ def import_cases(import_id: str) -> None:
             return
     if not (result.ok and result.created and not result.checked_only):
         _finish(job, result)  # checked only, nothing new, or refused: nothing was written
+
+
+class _Abandoned(Exception):
+    """The job was closed as stopped while its import ran: the import is undone."""
 
 
 def _finish(job, result, status=CaseImportStatus.DONE):
@@ -125,12 +140,18 @@ def case_imports_prune(*, now=None) -> tuple[int, int]:
         | Q(status=CaseImportStatus.QUEUED, created_at__lt=now - NEVER_STARTED_AFTER)
     )
     given_up = 0
-    for job in stuck:
-        with translation.override(job.language):
-            stopped = ImportResult(
-                checked_only=job.check_only,
-                errors=[RowError(1, "", str(CaseImport.stopped_message()))],
-            )
-        _finish(job, stopped, status=CaseImportStatus.FAILED)
-        given_up += 1
+    for pk in stuck.values_list("pk", flat=True):
+        with transaction.atomic():
+            # Locked and asked again: a worker finishing it meanwhile holds the row, and
+            # once it has committed the job is done, not stuck.
+            job = stuck.select_for_update().filter(pk=pk).first()
+            if job is None:
+                continue
+            with translation.override(job.language):
+                stopped = ImportResult(
+                    checked_only=job.check_only,
+                    errors=[RowError(1, "", str(CaseImport.stopped_message()))],
+                )
+            _finish(job, stopped, status=CaseImportStatus.FAILED)
+            given_up += 1
     return deleted, given_up

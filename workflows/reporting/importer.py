@@ -55,7 +55,16 @@ ZIP_MAGIC = b"PK\x03\x04"
 # Old .xls files and password-protected workbooks are OLE compound files, not zip archives.
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # A 5 MB upload may unpack to far more: refuse a workbook larger than this unpacked.
-XLSX_MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+# A full 20,000-row workbook of every column unpacks to about 21 MB.
+XLSX_MAX_UNPACKED_BYTES = 50 * 1024 * 1024
+# More cells than a sheet of MAX_ROWS rows of this many columns is refused before it is
+# parsed: openpyxl builds a whole row in memory, so one row of a million cells, a 600 KB
+# upload, took minutes and gigabytes (found by attack).
+MAX_COLUMNS = 30
+XLSX_MAX_CELLS = (MAX_ROWS + 1) * MAX_COLUMNS
+_XLSX_CELL = re.compile(rb"<(?:\w+:)?c[\s/>]")
+# Rows read between two reports of the reading's progress.
+READ_PROGRESS_EVERY = 1000
 
 REQUIRED = ["sagsnummer", "team", "henvist_dato", "afsluttet_dato", "udfald"]
 OPTIONAL = [
@@ -445,11 +454,11 @@ def _not_a_table():
     ]
 
 
-def _read(data: bytes):
+def _read(data: bytes, report):
     """([(row number, {column: value})], errors): the rows of a CSV file or of the first
     sheet of an .xlsx workbook, told apart by their content, never by the file's name."""
     if data.startswith(ZIP_MAGIC):
-        return _read_xlsx(data)
+        return _read_xlsx(data, report)
     if data.startswith(OLE_MAGIC):
         return None, [
             RowError(
@@ -493,12 +502,35 @@ def _xlsx_cell(value) -> str:
     return str(value)
 
 
-def _xlsx_rows(data: bytes):
+class _TooLarge(Exception):
+    pass
+
+
+def _count_cells(archive) -> int:
+    """The cells the worksheets hold, counted in their XML as it is unpacked (a stream:
+    nothing is parsed, nothing kept)."""
+    cells = 0
+    for member in archive.infolist():
+        if not member.filename.startswith("xl/worksheets/"):
+            continue
+        with archive.open(member) as xml:
+            tail = b""
+            while chunk := xml.read(1 << 20):
+                # With the last chunk's end, for a tag split between the two; what lay
+                # wholly in that end was counted with the last chunk.
+                cells += len(_XLSX_CELL.findall(tail + chunk)) - len(_XLSX_CELL.findall(tail))
+                tail = chunk[-8:]
+    return cells
+
+
+def _xlsx_rows(data: bytes, report):
     """The first sheet's rows as lists of text, without trailing empty cells; at most one
     row more than the importer takes, so a huge sheet is not read to its end."""
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         if sum(member.file_size for member in archive.infolist()) > XLSX_MAX_UNPACKED_BYTES:
-            raise ValueError("unpacks too large")
+            raise _TooLarge
+        if _count_cells(archive) > XLSX_MAX_CELLS:
+            raise _TooLarge
     workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     try:
         sheet = workbook.worksheets[0]
@@ -507,7 +539,9 @@ def _xlsx_rows(data: bytes):
             cells = [_xlsx_cell(value) for value in values]
             while cells and not cells[-1].strip():
                 cells.pop()
-            rows.append(cells)
+            rows.append(cells[: MAX_COLUMNS + 1])
+            if len(rows) % READ_PROGRESS_EVERY == 0:
+                report(CaseImportStage.READING, len(rows), 0)
             if len(rows) > MAX_ROWS + 1:
                 break
         return rows
@@ -515,9 +549,21 @@ def _xlsx_rows(data: bytes):
         workbook.close()
 
 
-def _read_xlsx(data: bytes):
+def _read_xlsx(data: bytes, report):
     try:
-        rows = _xlsx_rows(data)
+        rows = _xlsx_rows(data, report)
+    except _TooLarge:
+        return None, [
+            RowError(
+                1,
+                "",
+                _(
+                    "The workbook is too large to read: at most %(rows)s rows of at most "
+                    "%(columns)s columns. Delete what is not cases, or save it as CSV."
+                )
+                % {"rows": MAX_ROWS, "columns": MAX_COLUMNS},
+            )
+        ]
     # An upload is untrusted: a renamed .docx, a broken zip or broken XML inside fails in
     # openpyxl or zipfile in many ways, each of which is the same answer to the user.
     except Exception:
@@ -531,6 +577,10 @@ def _read_rows(reader):
     except StopIteration:
         return None, [RowError(1, "", _("The file is empty."))]
     errors = []
+    if len(headings) > MAX_COLUMNS:
+        return None, [
+            RowError(1, "", _("The file has more than %(max)s columns.") % {"max": MAX_COLUMNS})
+        ]
     unknown = [h for h in headings if h and h not in COLUMNS]
     if unknown:
         errors.append(
@@ -656,7 +706,7 @@ def cases_import(
     report = progress or (lambda stage, done, total: None)
     report(CaseImportStage.READING, 0, 0)
     result = ImportResult(checked_only=check_only)
-    rows, result.errors = _read(data)
+    rows, result.errors = _read(data, report)
     if result.errors:
         return result
     parser = _RowParser(_Lookups(), timezone.localdate())
