@@ -415,10 +415,7 @@ def report(results, *, args, startup, machine, load_before, load_after):
             f"| {rows:,} | {made:,} | {_median(times)} | {rows / seconds:,.0f} "
             f"| {_median(worker_times)} | {rows / worker_seconds:,.0f} |"
         )
-    print("\n".join(lines))
-    if not args.no_report:
-        with bench.REPORT.open("a") as file:
-            file.write("\n".join(lines) + "\n")
+    bench.publish(lines, no_report=args.no_report)
 
 
 def main():

@@ -517,6 +517,14 @@ def _data_size():
     return counts
 
 
+def publish(lines, *, no_report=False):
+    """Print a report's lines and, unless `no_report`, append them to docs/benchmarks.md."""
+    print("\n".join(lines))
+    if not no_report:
+        with REPORT.open("a", encoding="utf-8") as file:
+            file.write("\n".join(lines) + "\n")
+
+
 def write_report(bench, *, args, machine, size, generated_in, load_before, load_after):
     now = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
     lines = [

@@ -280,10 +280,7 @@ def report(rows, *, args, generated_in, source, load_before, load_after):
             f"{'yes' if ok else '**no**'} | {states.get('waiting', 0):,} / "
             f"{states.get('fired', 0):,} / {states.get('inconsistent', 0):,} |"
         )
-    print("\n".join(lines))
-    if not args.no_report:
-        with bench.REPORT.open("a") as file:
-            file.write("\n".join(lines) + "\n")
+    bench.publish(lines, no_report=args.no_report)
 
 
 def main():

@@ -1,8 +1,11 @@
 """factory_boy factories for the test suite and nothing else."""
 
+import signal
+
 import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.management import call_command
 from wagtail.models import Locale, Page, Site
 
 from intranet.roles import ROLES
@@ -334,3 +337,23 @@ def contact_post_data(worker, **extra):
         "duration_minutes": "20",
         "note": "Mødt ved bænken.",
     } | extra
+
+
+def run_background_jobs():
+    """The real background worker (`manage.py db_worker --backend background`), in this
+    process, until its queue is empty. It installs its own SIGINT/SIGTERM handlers: the
+    test runner's are given back afterwards."""
+    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        call_command(
+            "db_worker",
+            "--backend=background",
+            batch=True,
+            reload=False,
+            startup_delay=False,
+            interval=0,
+            verbosity=0,
+        )
+    finally:
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)

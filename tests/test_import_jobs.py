@@ -7,7 +7,6 @@ These tests commit (the worker runs outside any test transaction, as in producti
 import datetime
 import io
 import json
-import signal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -24,7 +23,7 @@ from workflows.models import Case, CaseImport, CaseImportStage, CaseImportStatus
 from workflows.reporting import importer
 from workflows.reporting.importer import cases_import
 
-from .factories import TeamPageFactory, UserFactory
+from .factories import TeamPageFactory, UserFactory, run_background_jobs
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -56,25 +55,6 @@ def admin(db):
 def english():
     with translation.override("en"):
         yield
-
-
-def run_worker():
-    """The real worker, in this process, until the queue is empty. It installs its own
-    SIGINT/SIGTERM handlers: pytest's are given back afterwards."""
-    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        call_command(
-            "db_worker",
-            "--backend=background",
-            batch=True,
-            reload=False,
-            startup_delay=False,
-            interval=0,
-            verbosity=0,
-        )
-    finally:
-        for sig, handler in handlers.items():
-            signal.signal(sig, handler)
 
 
 def upload(client, data, **extra):
@@ -109,7 +89,7 @@ def test_an_upload_waits_for_the_worker_which_imports_it(client, team, admin):
         "rows": "",
     }
 
-    run_worker()
+    run_background_jobs()
 
     job.refresh_from_db()
     assert job.status == CaseImportStatus.DONE and job.finished_at is not None
@@ -130,7 +110,7 @@ def test_a_check_only_upload_imports_nothing_and_says_what_would_be(client, team
     client.force_login(admin)
 
     response = upload(client, csv_file(rows(2)), check_only="on")
-    run_worker()
+    run_background_jobs()
 
     assert (
         "The file is valid: 2 cases would be imported." in client.get(response.url).content.decode()
@@ -143,7 +123,7 @@ def test_a_bad_file_is_reported_on_the_result_page_and_nothing_is_imported(clien
     client.force_login(admin)
 
     response = upload(client, csv_file([*rows(2), "H-9;Intet team;2023-01-10;2023-02-20;x;;A;"]))
-    run_worker()
+    run_background_jobs()
 
     page = client.get(response.url).content.decode()
     assert "The file has 2 errors. Nothing was imported." in page
@@ -160,7 +140,7 @@ def test_the_result_is_written_in_the_uploaders_language(client, team, admin):
         response = upload(
             client, csv_file(["H-9;Intet team;2023-01-10;2023-02-20;goal_reached;;A;"])
         )
-    run_worker()
+    run_background_jobs()
 
     errors = CaseImport.objects.get().result["errors"]
     assert errors[0]["message"] == "Intet team hedder “Intet team”."
@@ -225,7 +205,7 @@ def test_a_failure_while_saving_keeps_nothing_and_says_so(client, team, admin, m
 
     monkeypatch.setattr(importer, "insert_all", fails_on_cases)
     response = upload(client, csv_file(rows(5)))
-    run_worker()
+    run_background_jobs()
 
     job = CaseImport.objects.get()
     assert job.status == CaseImportStatus.FAILED and bytes(job.data) == b""
@@ -259,7 +239,7 @@ def test_an_import_sent_twice_runs_once(client, team, admin):
     job = CaseImport.objects.get()
     tasks.import_cases.enqueue(str(job.pk))  # e.g. a retry by hand
 
-    run_worker()
+    run_background_jobs()
 
     assert DBTaskResult.objects.filter(status="SUCCESSFUL").count() == 2
     assert Case.objects.count() == 3
@@ -291,13 +271,13 @@ def test_only_the_administrator_who_uploaded_sees_the_import(client, team, admin
 def test_the_review_list_on_the_result_page_is_logged_as_read(client, team, admin):
     client.force_login(admin)
     upload(client, csv_file(rows(1)))
-    run_worker()
+    run_background_jobs()
     earlier = Case.objects.get()
     response = upload(
         client,
         csv_file(["H-20;Udekørende team Nord;2023-01-10;2023-02-20;goal_reached;;Alias 1;1970"]),
     )
-    run_worker()
+    run_background_jobs()
     before = AccessLogEntry.objects.count()
 
     page = client.get(response.url).content.decode()
@@ -346,9 +326,9 @@ def test_the_latest_imports_say_how_each_ended(client, team, admin):
     upload(client, csv_file([*rows(1), "H-9;Intet team;2023-01-10;2023-02-20;x;;A;"]))
     upload(client, csv_file(rows(2)), check_only="on")
     upload(client, csv_file(rows(2)))
-    run_worker()
+    run_background_jobs()
     upload(client, csv_file(rows(2)))  # again: every row imported before
-    run_worker()
+    run_background_jobs()
 
     page = client.get(reverse("leader:import_cases")).content.decode()
 
@@ -395,7 +375,7 @@ def test_an_import_closed_as_stopped_while_it_ran_is_undone(client, team, admin,
 
     monkeypatch.setattr(tasks, "cases_import", retention_runs_before_the_saving)
     upload(client, csv_file(rows(3)))
-    run_worker()
+    run_background_jobs()
 
     job = CaseImport.objects.get()
     assert job.status == CaseImportStatus.FAILED
