@@ -154,6 +154,7 @@ class HomePage(GuardsStandards, RoutesThrough, Page):
         children = visible_to(self.get_children().live(), request)
         context["standard_index"] = children.type(StandardIndexPage).first()
         context["directory"] = children.type(DirectoryPage).first()
+        context["concern_form"] = concern_form_visible_to(request)
         return context
 
 
@@ -222,6 +223,7 @@ class DirectoryPage(Page):
         context["partners"] = visible_to(
             PartnerPage.objects.child_of(self).live().order_by("title"), request
         )
+        context["concern_form"] = concern_form_visible_to(request)
         return context
 
 
@@ -357,6 +359,16 @@ class TeamPage(ContactFields, Page):
     def department(self):
         return self.get_parent().specific
 
+    @property
+    def is_outreach(self):
+        """An outreach team delivers a published § 99 standard (support and contact person):
+        the teams the public concern form is meant for."""
+        return (
+            StandardPage.objects.live()
+            .filter(delivering_teams=self, legal_basis_section=LegalBasis.SECTION_99)
+            .exists()
+        )
+
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["department"] = self.get_parent().specific
@@ -366,6 +378,8 @@ class TeamPage(ContactFields, Page):
         context["contact_persons"] = self.members.filter(is_public=True).order_by("name")
         if request.user.is_authenticated:
             context["staff"] = self.members.order_by("name")
+        if self.is_outreach:
+            context["concern_form"] = concern_form_visible_to(request)
         return context
 
 
@@ -895,6 +909,9 @@ class StandardPage(GuardsStandards, Page):
         context["redirect_groups"] = self.redirect_groups
         context["responsible_departments"] = self.responsible_departments_by_title
         context["contact_persons"] = self.public_contact_persons
+        # Read on every request, outside the kept content: unpublishing the form hides it at once.
+        if self.legal_basis_section == LegalBasis.SECTION_99:
+            context["concern_form"] = concern_form_visible_to(request)
         return context
 
     def responsible_departments_by_title(self):
@@ -1169,3 +1186,13 @@ class ConcernFormPage(Page):
             return delivering
         outreach = teams.filter(pk__in=StandardPage.objects.values("delivering_teams"))
         return outreach or teams
+
+
+def concern_form_visible_to(request):
+    """The site's live concern form if `request` may see it, else None.
+
+    What links to the form (templates/includes/concern_call_to_action.html) shows nothing
+    without it: never a link to a form that is missing, unpublished or closed to the visitor.
+    """
+    # One home page with at most one form (`max_count`): the tree holds at most one.
+    return visible_to(ConcernFormPage.objects.live(), request).first()
