@@ -184,7 +184,7 @@ def test_a_case_is_not_reopened_without_its_entry(
     _refused(
         client,
         reverse("workflows:case_reopen", args=[case.pk]),
-        {"channel": "phone", "concern": "Naboen ringer igen."},
+        {"channel": "phone", "source": case.referral.source_id, "concern": "Naboen ringer igen."},
     )
 
     assert not Case.objects.filter(reopened_from=case).exists()

@@ -11,7 +11,8 @@ from django.utils import timezone
 from viewflow.workflow.status import PROCESS, STATUS
 
 from pages.models import RedirectReason
-from workflows.models import Case, Outcome, Stage
+from workflows.forms import ReferralForm, ReopenForm
+from workflows.models import Case, Outcome, ReferralSource, Stage
 from workflows.reporting import dashboard as figures
 from workflows.reporting.periods import Period
 
@@ -311,9 +312,14 @@ def test_reopen_starts_a_new_process_linked_to_the_closed_case(
     accept(client, coordinator_a, case, worker_a)
     finish_outreach(client, worker_a, case, "declined")
 
+    source = ReferralSource.objects.get(name="Andre/naboer")
     response = client.post(
         reverse("workflows:case_reopen", args=[case.pk]),
-        {"channel": "phone", "concern": "Naboen ringer igen: nu vil han gerne have hjælp."},
+        {
+            "channel": "phone",
+            "source": source.pk,
+            "concern": "Naboen ringer igen: nu vil han gerne have hjælp.",
+        },
     )
 
     assert response.status_code == 302
@@ -323,9 +329,75 @@ def test_reopen_starts_a_new_process_linked_to_the_closed_case(
     assert new_case.process_id != case.process_id
     assert open_task(new_case, "triage") is not None
     again = client.post(
-        reverse("workflows:case_reopen", args=[case.pk]), {"channel": "phone", "concern": "x"}
+        reverse("workflows:case_reopen", args=[case.pk]),
+        {"channel": "phone", "source": source.pk, "concern": "x"},
     )
     assert again.status_code == 200  # already reopened and still open
+
+
+def _closed_case(client, team, coordinator, worker, source):
+    case = register_case(team=team, source=source)
+    accept(client, coordinator, case, worker)
+    finish_outreach(client, worker, case, "declined")
+    return case
+
+
+def test_reopening_records_the_new_source_on_the_new_referral_and_not_the_old(
+    client, standard, team_a, coordinator_a, worker_a
+):
+    jobcenter = ReferralSource.objects.get(name="Jobcenter")
+    himself = ReferralSource.objects.get(name="Selvhenvendelse")
+    case = _closed_case(client, team_a, coordinator_a, worker_a, jobcenter)
+
+    response = client.post(
+        reverse("workflows:case_reopen", args=[case.pk]),
+        {"channel": "in_person", "source": himself.pk, "concern": "Kommer selv forbi."},
+    )
+
+    assert response.status_code == 302
+    new_case = Case.objects.get(reopened_from=case)
+    assert new_case.referral.source == himself
+    assert new_case.referral.channel == "in_person"
+    case.referral.refresh_from_db()
+    assert case.referral.source == jobcenter  # the closed case keeps its own
+    page = client.get(reverse("workflows:case_detail", args=[new_case.pk]))
+    assert "Selvhenvendelse" in page.content.decode()
+
+
+@pytest.mark.danish
+def test_reopening_without_a_source_is_refused_with_a_danish_message_and_keeps_the_input(
+    client, standard, team_a, coordinator_a, worker_a
+):
+    case = _closed_case(
+        client, team_a, coordinator_a, worker_a, ReferralSource.objects.get(name="Jobcenter")
+    )
+
+    response = client.post(
+        reverse("workflows:case_reopen", args=[case.pk]),
+        {"channel": "phone", "source": "", "concern": "Naboen ringer igen."},
+    )
+
+    assert response.status_code == 200
+    assert not Case.objects.filter(reopened_from=case).exists()
+    form = response.context["form"]
+    assert form.has_error("source", "required")
+    html = response.content.decode()
+    assert "Vælg, hvem der tog kontakt denne gang." in html
+    assert "Naboen ringer igen." in html  # nothing typed is lost
+    # The closed case's source is named, not chosen for the user.
+    assert form["source"].value() in ("", None)
+    assert "Den lukkede sags henvisningskilde var: Jobcenter." in html
+
+
+def test_reopening_offers_the_same_sources_as_a_new_registration(worker_a):
+    ReferralSource.objects.filter(name="Herberg").update(active=False)
+
+    offered = list(ReopenForm().fields["source"].queryset)
+
+    assert offered == list(ReferralForm(user=worker_a).fields["source"].queryset)
+    assert ReferralSource.objects.get(name="Herberg") not in offered
+    assert offered and all(source.active for source in offered)
+    assert ReopenForm().fields["source"].initial is None
 
 
 def test_the_dashboard_medians_follow_a_case_worked_through_the_screens_and_reopened(
@@ -351,7 +423,11 @@ def test_the_dashboard_medians_follow_a_case_worked_through_the_screens_and_reop
 
     client.post(
         reverse("workflows:case_reopen", args=[case.pk]),
-        {"channel": "phone", "concern": "Naboen ringer igen: nu vil han gerne have hjælp."},
+        {
+            "channel": "phone",
+            "source": ReferralSource.objects.get(name="Andre/naboer").pk,
+            "concern": "Naboen ringer igen: nu vil han gerne have hjælp.",
+        },
     )
 
     new_case = Case.objects.get(reopened_from=case)

@@ -19,7 +19,6 @@ from pages.models import LegalBasis, PartnerPage, TeamPage
 from . import services
 from .models import (
     WORKER_OUTCOMES,
-    Channel,
     ConcernCategory,
     Consent,
     ContactLog,
@@ -148,6 +147,11 @@ class LoadedTeamField(ModelChoiceField):
         )
 
 
+def referral_sources():
+    """The sources a new referral may name: those in use (the list is a snippet)."""
+    return ReferralSource.objects.filter(active=True)
+
+
 def legal_basis_field():
     # The select offers no empty choice; a form sent without the field keeps the default
     # (§ 99 at intake, the intake's choice at triage) rather than failing.
@@ -198,7 +202,7 @@ class ReferralForm(PlainTextFormMixin, OnceOnlyFormMixin, forms.ModelForm):
         self.fields["team"].teams = list(teams)
         if len(self.fields["team"].teams) == 1:
             self.fields["team"].initial = self.fields["team"].teams[0].pk
-        self.fields["source"].queryset = ReferralSource.objects.filter(active=True)
+        self.fields["source"].queryset = referral_sources()
         self.fields["source"].required = True
         self.fields["received_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
         self.fields["emergency_call"].choices = EmergencyCall.choices
@@ -462,11 +466,22 @@ class ConsentWithdrawForm(forms.Form):
         self.fields["withdrawn_on"].initial = timezone.localdate()
 
 
-class ReopenForm(PlainTextFormMixin, forms.Form):
-    channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices)
-    concern = forms.CharField(
-        label=_("Why the case is reopened"), widget=forms.Textarea(attrs={"rows": 4})
-    )
+class ReopenForm(PlainTextFormMixin, forms.ModelForm):
+    """Who made contact this time, how, and why: a reopening is a new referral, so it asks
+    for its channel and source as the registration does (the same fields, the same list),
+    with nothing chosen in advance: the closed case's source is not assumed."""
+
+    class Meta:
+        model = Referral
+        fields = ["channel", "source", "concern"]
+        labels = {"concern": _("Why the case is reopened")}
+        widgets = {"concern": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["source"].queryset = referral_sources()
+        self.fields["source"].required = True
+        self.fields["source"].error_messages["required"] = _("Choose who made contact this time.")
 
 
 class EmergencyAccessForm(PlainTextFormMixin, forms.Form):

@@ -877,6 +877,7 @@ def case_reopen(request, pk):
                     case=case,
                     concern=form.cleaned_data["concern"],
                     channel=form.cleaned_data["channel"],
+                    source=form.cleaned_data["source"],
                     reopened_by=request.user,
                 ),
                 action=AccessAction.CREATE,

@@ -205,15 +205,21 @@ def case_reopen(
     case: Case,
     concern: str,
     channel: str,
+    source: ReferralSource | None,
     reopened_by,
     received_at: datetime.datetime | None = None,
 ) -> Case:
-    """A new process for the person of a closed case, linked to it."""
+    """A new process for the person of a closed case, linked to it.
+
+    The new referral records who made contact this time (`source`); the closed case's
+    referral keeps its own. The status report still counts a person under the source of
+    the case that brought them in (docs/status_report.md)."""
+    if source is None:
+        raise ValidationError({"source": _("Choose who made contact this time.")})
     if case.is_open:
         raise ValidationError(_("Only a closed case can be reopened."))
     if case.reopenings.filter(stage__in=[s for s in Stage.values if s != Stage.CLOSED]).exists():
         raise ValidationError(_("This case has already been reopened and is still open."))
-    source = case.referral.source if hasattr(case, "referral") else None
     return referral_register(
         team=case.team,
         person=case.person,
