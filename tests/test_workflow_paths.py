@@ -362,6 +362,8 @@ def test_reopening_records_the_new_source_on_the_new_referral_and_not_the_old(
     assert case.referral.source == jobcenter  # the closed case keeps its own
     page = client.get(reverse("workflows:case_detail", args=[new_case.pk]))
     assert "Selvhenvendelse" in page.content.decode()
+    closed_page = client.get(reverse("workflows:case_detail", args=[case.pk])).content.decode()
+    assert "Jobcenter" in closed_page and "Selvhenvendelse" in closed_page  # "reopened as"
 
 
 @pytest.mark.danish

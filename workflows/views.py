@@ -626,7 +626,7 @@ def case_detail(request, pk):
         "rows": rows,
         "goal_statuses": GoalStatus.choices,
         # Shown for a closed case only: queried only then.
-        "reopenings": case.reopenings.all(),
+        "reopenings": case.reopenings.select_related("referral__source"),
         "emergency": emergency,
         **_case_context(
             request,
