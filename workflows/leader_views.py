@@ -29,6 +29,7 @@ from .reporting.disclosure import suppressed, suppression_threshold
 from .reporting.importer import (
     COLUMNS,
     REQUIRED,
+    TEAM_COLUMNS,
     ImportResult,
     allowed_values,
     template_workbook,
@@ -424,6 +425,7 @@ def import_cases(request):
             "required": REQUIRED,
             "columns": COLUMNS,
             "allowed": allowed_values(),
+            "team_columns": TEAM_COLUMNS,
             "teams": TeamPage.objects.order_by("title").values_list("title", flat=True),
             "recent": CaseImport.objects.filter(started_by=request.user)[:RECENT_IMPORTS],
         },

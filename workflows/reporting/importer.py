@@ -86,6 +86,8 @@ OPTIONAL = [
     "bemaerkning",
 ]
 COLUMNS = REQUIRED + OPTIONAL
+# The columns that name a team (by its title or slug).
+TEAM_COLUMNS = ("team", "overdraget_til")
 
 PERSON_CHOICES = {
     "koen": ("gender", Gender),
