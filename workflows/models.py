@@ -1457,10 +1457,8 @@ class CaseImport(models.Model):
                 "If it does not start within a few minutes, contact the operators. Nothing is "
                 "lost: the import starts when the worker runs again."
             )
-        if self.status == CaseImportStatus.QUEUED:
-            return _("Waiting to start")
-        if self.is_finished:
-            return self.get_status_display()
+        if self.status != CaseImportStatus.RUNNING:
+            return self.get_status_display()  # waiting, done or failed
         return self.get_stage_display() or _("Starting")
 
     @property

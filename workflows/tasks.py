@@ -91,20 +91,13 @@ def import_cases(import_id: str) -> None:
         except Exception:
             # Nothing of the file was kept (one transaction); the page says so.
             logger.exception("The case import %s failed", job.pk)
-            failed = ImportResult(
-                checked_only=job.check_only,
-                errors=[
-                    RowError(
-                        1,
-                        "",
-                        _(
-                            "The import stopped because of an error in Brobygger. Nothing was "
-                            "imported. Try again; if it happens again, contact the operators."
-                        ),
-                    )
-                ],
+            _fail(
+                job,
+                _(
+                    "The import stopped because of an error in Brobygger. Nothing was "
+                    "imported. Try again; if it happens again, contact the operators."
+                ),
             )
-            _finish(job, failed, status=CaseImportStatus.FAILED)
             return
     if not (result.ok and result.created and not result.checked_only):
         _finish(job, result)  # checked only, nothing new, or refused: nothing was written
@@ -120,6 +113,12 @@ def _finish(job, result, status=CaseImportStatus.DONE):
     job.data = b""  # the file holds CPR numbers: not kept once read
     job.finished_at = timezone.now()
     job.save(update_fields=["status", "result", "data", "finished_at", "updated_at"])
+
+
+def _fail(job, message):
+    """Close `job` as failed, with `message` (in the upload's language) as its one error."""
+    result = ImportResult(checked_only=job.check_only, errors=[RowError(1, "", str(message))])
+    _finish(job, result, status=CaseImportStatus.FAILED)
 
 
 # An import still waiting after this long will not be run: its worker is not running.
@@ -148,10 +147,6 @@ def case_imports_prune(*, now=None) -> tuple[int, int]:
             if job is None:
                 continue
             with translation.override(job.language):
-                stopped = ImportResult(
-                    checked_only=job.check_only,
-                    errors=[RowError(1, "", str(CaseImport.stopped_message()))],
-                )
-            _finish(job, stopped, status=CaseImportStatus.FAILED)
+                _fail(job, CaseImport.stopped_message())
             given_up += 1
     return deleted, given_up
