@@ -78,25 +78,9 @@ LAST_NAMES = ["Jensen", "Nielsen", "Hansen", "Pedersen", "Andersen", "Larsen", "
 NOTES = ["", "", "", "Fik egen bolig", "Overgået til bostøtte", "Flyttet til anden kommune"]
 
 
-def _use(database):
-    """Point this process's Django connection at `database`."""
-    from django.db import connection
-
-    connection.close()
-    connection.settings_dict["NAME"] = database
-
-
 def _copy(name):
-    """A fresh copy of the template database (like bench/timers.py)."""
-    from django.db import connection
-
-    connection.close()
-    if not name.startswith("brobygger_bench"):
-        raise SystemExit("Only databases named brobygger_bench* are used.")
-    if bench._exists(name):
-        bench._admin_sql(f'DROP DATABASE "{name}"')
-    bench._admin_sql(f'CREATE DATABASE "{name}" TEMPLATE "{bench.TEMPLATE_DB}"')
-    return name
+    """A fresh copy of the template database."""
+    return bench.copy_database(bench.TEMPLATE_DB, name)
 
 
 def _manage(database, *args):
@@ -118,7 +102,7 @@ def _template_facts():
     from pages.models import TeamPage
     from workflows.models import Case, Person, ReferralSource
 
-    _use(bench.TEMPLATE_DB)
+    bench.use_database(bench.TEMPLATE_DB)
     teams = list(TeamPage.objects.order_by("path").values_list("pk", "title", "slug"))
     titles = [title for _pk, title, _slug in teams]
     with_cases = set(Case.objects.values_list("team_id", flat=True))
@@ -130,7 +114,7 @@ def _template_facts():
         ReferralSource.objects.order_by("sort_order", "name").values_list("name", flat=True)
     )
     cprs = set(Person.objects.exclude(cpr="").values_list("cpr", flat=True))
-    _use("postgres")
+    bench.use_database("postgres")
     if not names:
         raise SystemExit(f"{bench.TEMPLATE_DB} has no teams: was `demo_data` run?")
     return (case_teams, handover_teams or case_teams), sources, cprs
@@ -244,11 +228,11 @@ def generate(rows, seed, *, teams, sources, taken_cprs):
 
 def _counts(database):
     """(imported cases, Person rows) in `database`."""
-    _use(database)
+    bench.use_database(database)
     from workflows.models import Case, Person
 
     counts = Case.objects.exclude(import_key="").count(), Person.objects.count()
-    _use("postgres")
+    bench.use_database("postgres")
     return counts
 
 
@@ -323,10 +307,10 @@ def run(args):
                     print(f"{rows:>6,} rows through the worker: {seconds:.2f} s", flush=True)
                 results.append((rows, made, times, worker_times))
             load_after = os.getloadavg()[0]
-            _use(bench.TEMPLATE_DB)
+            bench.use_database(bench.TEMPLATE_DB)
             machine = bench._machine(bench.TEMPLATE_DB)
         finally:
-            _use("postgres")
+            bench.use_database("postgres")
             from django.db import connection
 
             connection.close()
@@ -337,7 +321,7 @@ def run(args):
 
 def _through_the_worker(database, data, rows, made, base_people):
     """Seconds the worker's job took (started_at to finished_at) to import `data`."""
-    _use(database)
+    bench.use_database(database)
     from django.contrib.auth import get_user_model
 
     from workflows.models import CaseImport, CaseImportStatus
@@ -347,7 +331,7 @@ def _through_the_worker(database, data, rows, made, base_people):
     job = start_case_import(
         user=administrator, file_name=f"cases_{rows}.csv", data=data, check_only=False
     )
-    _use("postgres")
+    bench.use_database("postgres")
     _seconds, done = _manage(
         database,
         "db_worker",
@@ -360,9 +344,9 @@ def _through_the_worker(database, data, rows, made, base_people):
     )
     if done.returncode != 0:
         raise SystemExit(f"db_worker failed on {rows:,} rows:\n{done.stderr}")
-    _use(database)
+    bench.use_database(database)
     job = CaseImport.objects.get(pk=job.pk)
-    _use("postgres")
+    bench.use_database("postgres")
     if job.status != CaseImportStatus.DONE or job.result["created"] != rows:
         raise SystemExit(f"The worker's import of {rows:,} rows ended {job.status}: {job.result}")
     imported, people = _counts(database)

@@ -115,6 +115,27 @@ def ensure_database(database, *, cases, seed, jobs, fresh):
     return elapsed
 
 
+def use_database(database):
+    """Point this process's Django connection at `database`."""
+    from django.db import connection
+
+    connection.close()
+    connection.settings_dict["NAME"] = database
+
+
+def copy_database(source, name):
+    """A fresh copy `name` of `source` (dropped first if it exists), for one run."""
+    if not name.startswith("brobygger_bench"):
+        raise SystemExit("Only databases named brobygger_bench* are used.")
+    from django.db import connection
+
+    connection.close()
+    if _exists(name):
+        _admin_sql(f'DROP DATABASE "{name}"')
+    _admin_sql(f'CREATE DATABASE "{name}" TEMPLATE "{source}"')
+    return name
+
+
 def run_copy(database, suffix="run"):
     """A copy of `database` for one run (`<database>_<suffix>`), so that every run measures
     the same data.

@@ -29,14 +29,6 @@ import run as bench  # bench/run.py: database set-up and report helpers
 SOURCE = "brobygger_bench_timers_{}"
 
 
-def _use(database):
-    """Point this process's Django connection at `database`."""
-    from django.db import connection
-
-    connection.close()
-    connection.settings_dict["NAME"] = database
-
-
 def _build_source(database, timers, seed):
     if bench._exists(database):
         return None
@@ -45,7 +37,7 @@ def _build_source(database, timers, seed):
     if bench._exists(building):
         bench._admin_sql(f'DROP DATABASE "{building}"')
     bench._admin_sql(f'CREATE DATABASE "{building}" TEMPLATE "{bench.TEMPLATE_DB}"')
-    _use(building)
+    bench.use_database(building)
     from django.db import connection
     from django.utils import timezone
     from viewflow.workflow.models import Task
@@ -68,16 +60,6 @@ def _build_source(database, timers, seed):
     connection.close()
     bench._admin_sql(f'ALTER DATABASE "{building}" RENAME TO "{database}"')
     return generated_in
-
-
-def _copy(source, name):
-    from django.db import connection
-
-    connection.close()
-    if bench._exists(name):
-        bench._admin_sql(f'DROP DATABASE "{name}"')
-    bench._admin_sql(f'CREATE DATABASE "{name}" TEMPLATE "{source}"')
-    return name
 
 
 def _sweeper(database, *args):
@@ -113,7 +95,7 @@ def _finish(sweepers):
 
 def _states(database):
     """(states, reassessment rows, reassess tasks) counted in `database`."""
-    _use(database)
+    bench.use_database(database)
     from viewflow.workflow.models import Task
 
     from workflows.flows import ReferralFlow
@@ -157,7 +139,7 @@ def run(args):
     work = source + "_run"
 
     # 1. One sweeper.
-    _copy(source, work)
+    bench.copy_database(source, work)
     started = time.monotonic()
     (fired,) = _finish([_sweeper(work)])
     seconds = time.monotonic() - started
@@ -165,7 +147,7 @@ def run(args):
     rows.append(("one sweeper", f"{fired:,}", seconds, ok, states, reassessments))
 
     # 2. Two sweepers started together.
-    _copy(source, work)
+    bench.copy_database(source, work)
     started = time.monotonic()
     counts = _finish([_sweeper(work), _sweeper(work)])
     seconds = time.monotonic() - started
@@ -183,7 +165,7 @@ def run(args):
     )
 
     # 3. A sweeper killed halfway, then the next run.
-    _copy(source, work)
+    bench.copy_database(source, work)
     sweeper = _sweeper(work)
     started = time.monotonic()
     _wait_for_reassessments(work, base_counts[0] + due // 3, sweeper)
@@ -215,8 +197,8 @@ def run(args):
 
     # 4. Viewflow's own sweeper on a sample, for comparison.
     if args.viewflow_sample:
-        _copy(source, work)
-        _use(work)
+        bench.copy_database(source, work)
+        bench.use_database(work)
         from django.utils import timezone
         from viewflow.workflow.models import Task
         from viewflow.workflow.status import STATUS
@@ -247,13 +229,13 @@ def run(args):
                 fired,
             )
         )
-    _use("postgres")
+    bench.use_database("postgres")
     bench._admin_sql(f'DROP DATABASE "{work}"')
     return rows, generated_in, source
 
 
 def report(rows, *, args, generated_in, source, load_before, load_after):
-    _use(source)
+    bench.use_database(source)
     machine = bench._machine(source)
     now = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
